@@ -1,0 +1,37 @@
+# sipcast — the two commands a newcomer needs are `make run` and `make test`.
+# Both install the Debian packages they need when they are missing (as root; otherwise they say
+# which to install). Nothing else has to be set up by hand.
+
+GO       ?= go
+BIN      := bin/sipcast
+# Build needs cgo and FFmpeg's libraries (the AAC encoder); tests also need the real peers.
+BUILD_PKGS := gcc pkg-config libavcodec-dev libavutil-dev libswresample-dev
+TEST_PKGS  := $(BUILD_PKGS) ffmpeg sip-tester tcpdump nginx libnginx-mod-rtmp
+# go test's own limit; the suite takes a few minutes on a 2-core machine.
+TEST_TIMEOUT ?= 20m
+
+export CGO_ENABLED := 1
+
+.PHONY: run build test bench deps-build deps-test vet clean
+
+run: build
+	SIPCAST_PROFILE=$${SIPCAST_PROFILE:-dev} ./$(BIN)
+
+build: deps-build
+	$(GO) build -o $(BIN) ./cmd/sipcast
+
+test: deps-test
+	$(GO) vet ./...
+	$(GO) test -race -timeout $(TEST_TIMEOUT) ./...
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+deps-build:
+	@scripts/ensure-packages.sh $(BUILD_PKGS)
+
+deps-test:
+	@scripts/ensure-packages.sh $(TEST_PKGS)
+
+clean:
+	rm -rf bin

@@ -1,0 +1,249 @@
+// Package call is the call actor: one per call, supervised by the registry. It owns the call's
+// SIP dialog (through the shared UA), its two RTP socket actors and its RTMP publisher, all as
+// children, and it is the only writer of the call object: every change goes to the registry as an
+// Updated snapshot. Its life is a set of behaviours: inviting → established → terminating.
+package call
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/sipcast/sipcast/actors/rtmp"
+	"github.com/sipcast/sipcast/actors/rtp"
+	"github.com/sipcast/sipcast/actors/sipua"
+	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/protocol/callapi"
+)
+
+// Signaling is what the call needs of the SIP stack; sipua.UA implements it, tests fake it.
+type Signaling interface {
+	Invite(ctx context.Context, inv sipua.Invite) (sipua.Session, error)
+}
+
+// Config builds a call actor.
+type Config struct {
+	Spec  callapi.Startup
+	SIP   Signaling
+	Ports *rtp.Ports
+	// MediaIP is the address put in the SDP offer (SIPCAST_SIP_IP).
+	MediaIP string
+	// InviteTimeout bounds the wait for a final answer; then CANCEL. Default 60 s.
+	InviteTimeout time.Duration
+	// ByeTimeout bounds the wait for the BYE's answer on hangup. Default 5 s.
+	ByeTimeout time.Duration
+	// AACRate is the AAC output rate (0: same as the G.711 input).
+	AACRate int
+	// RTMPConnectTimeout bounds an RTMP connect + publish. Default 10 s.
+	RTMPConnectTimeout time.Duration
+	NodeID             string
+	Logger             *slog.Logger
+	Now                func() time.Time
+}
+
+func (c *Config) defaults() {
+	if c.InviteTimeout == 0 {
+		c.InviteTimeout = 60 * time.Second
+	}
+	if c.ByeTimeout == 0 {
+		c.ByeTimeout = 5 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Actor is the call actor.
+type Actor struct {
+	cfg      Config
+	log      *slog.Logger
+	self     *actor.PID
+	system   *actor.ActorSystem
+	behavior actor.Behavior
+
+	call      callapi.Call
+	byRequest bool
+	cancel    context.CancelCauseFunc // cancels the INVITE (→ CANCEL) and the dialog watcher
+	sess      sipua.Session
+	audioPair *rtp.Pair
+	videoPair *rtp.Pair
+	audio     *actor.PID
+	video     *actor.PID
+	publisher *actor.PID
+	done      bool // a final status was reported; the actor is stopping
+	stopping  bool // Stopping received: children end because their parent does
+}
+
+// NewProps returns the props of a call actor, with the supervision of its children: a crashed
+// RTP or RTMP actor is restarted (its socket or connection is rebuilt), up to 3 times in 30 s,
+// then stopped — the call goes on without it rather than failing.
+func NewProps(cfg Config) *actor.Props {
+	cfg.defaults()
+	strategy := actor.NewOneForOneStrategy(3, 30*time.Second, func(reason any) actor.Directive {
+		return actor.RestartDirective
+	})
+	return actor.PropsFromProducer(func() actor.Actor {
+		a := &Actor{cfg: cfg, behavior: actor.NewBehavior()}
+		a.behavior.Become(a.inviting)
+		return a
+	}, actor.WithSupervisor(strategy))
+}
+
+// Receive delegates to the current behaviour.
+func (a *Actor) Receive(ctx actor.Context) { a.behavior.Receive(ctx) }
+
+// common handles what every state treats alike; it reports whether it handled the message.
+func (a *Actor) common(ctx actor.Context) bool {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		a.handleStarted(ctx)
+	case *actor.Stopping:
+		a.handleStopping()
+	case *actor.Stopped:
+		a.log.Info("actor stopped", "status", a.call.Status)
+	case *actor.Restarting:
+		// The registry's strategy stops calls instead of restarting them: a SIP dialog cannot be
+		// rebuilt from scratch. Should that change, release what this incarnation holds.
+		a.handleStopping()
+	case *actor.Terminated:
+		a.handleChildTerminated(ctx, m)
+	case *rtmp.StatusChanged:
+		a.handleRTMPStatus(ctx, m)
+	case *stream.KeyframeNeeded:
+		if a.video != nil {
+			ctx.Send(a.video, m)
+		}
+	case *rtp.MediaStarted:
+		a.log.Info("media flowing", "kind", m.Kind.String())
+	case *ForcePanic:
+		panic("call: forced panic for fault-injection test")
+	default:
+		return false
+	}
+	return true
+}
+
+func (a *Actor) handleStarted(ctx actor.Context) {
+	a.self, a.system = ctx.Self(), ctx.ActorSystem()
+	s := a.cfg.Spec
+	a.log = a.cfg.Logger.With("actor", "call", "callId", s.CallID)
+	a.log.Info("actor started", "callee", s.Callee, "domain", s.SIPDomain)
+	a.call = NewCallObject(s, a.cfg.NodeID)
+	a.publish(ctx)
+	var err error
+	if a.audioPair, err = a.cfg.Ports.Bind(); err == nil {
+		a.videoPair, err = a.cfg.Ports.Bind()
+	}
+	if err != nil {
+		a.audioPair.Close()
+		a.finish(ctx, callapi.StatusFailed, 0, fmt.Sprintf("cannot place call: %v", err))
+		return
+	}
+	a.audio = a.spawnRTP(ctx, rtp.Audio, a.audioPair)
+	a.video = a.spawnRTP(ctx, rtp.Video, a.videoPair)
+	if s.RTMP != nil {
+		a.publisher = a.spawnPublisher(ctx)
+	}
+	a.startInvite(ctx)
+}
+
+func (a *Actor) spawnRTP(ctx actor.Context, kind rtp.Kind, pair *rtp.Pair) *actor.PID {
+	props := rtp.NewProps(rtp.Config{Kind: kind, CallID: a.cfg.Spec.CallID, Pair: pair,
+		AACRate: a.cfg.AACRate, Logger: a.cfg.Logger, Now: a.cfg.Now})
+	pid, err := ctx.SpawnNamed(props, kind.String())
+	if err != nil {
+		panic(fmt.Errorf("spawn %s: %w", kind, err))
+	}
+	return pid
+}
+
+func (a *Actor) spawnPublisher(ctx actor.Context) *actor.PID {
+	props := rtmp.NewProps(rtmp.Config{CallID: a.cfg.Spec.CallID, Target: *a.cfg.Spec.RTMP,
+		ConnectTimeout: a.cfg.RTMPConnectTimeout, Logger: a.cfg.Logger})
+	pid, err := ctx.SpawnNamed(props, "rtmp")
+	if err != nil {
+		panic(fmt.Errorf("spawn publisher: %w", err))
+	}
+	return pid
+}
+
+// handleStopping releases the SIP side if the call is stopped from outside (supervisor stop
+// after a crash, shutdown): the callee must not be left in a dialog nobody serves.
+func (a *Actor) handleStopping() {
+	a.stopping = true
+	if a.cancel != nil {
+		a.cancel(sipua.ErrForceCancel)
+	}
+	if a.sess != nil && !a.done {
+		sess, timeout := a.sess, a.cfg.ByeTimeout
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
+			defer cancel()
+			_ = sess.Bye(ctx)
+			sess.Close()
+		}()
+		a.sess = nil
+	}
+	a.log.Info("actor stopping", "status", a.call.Status)
+}
+
+func (a *Actor) handleChildTerminated(ctx actor.Context, m *actor.Terminated) {
+	if a.done || a.stopping {
+		return
+	}
+	switch {
+	case m.Who.Equal(a.publisher):
+		a.publisher = nil
+		a.setRTMPStatus(ctx, callapi.RTMPConnectionFailed, "publisher stopped after repeated failures")
+	case m.Who.Equal(a.audio), m.Who.Equal(a.video):
+		a.log.Error("media actor stopped after repeated failures", "who", m.Who.Id)
+		a.hangup(ctx, callapi.StatusFailed, "media actor failed")
+	}
+}
+
+func (a *Actor) handleRTMPStatus(ctx actor.Context, m *rtmp.StatusChanged) {
+	a.setRTMPStatus(ctx, m.Status, m.Reason)
+}
+
+func (a *Actor) setRTMPStatus(ctx actor.Context, status, reason string) {
+	a.call.RTMPStreamStatus = callapi.Str(status)
+	if reason != "" {
+		a.call.Reason = callapi.Str("rtmp: " + reason)
+	}
+	a.publish(ctx)
+}
+
+// publish sends the registry a snapshot of the call object.
+func (a *Actor) publish(ctx actor.Context) {
+	ctx.Send(ctx.Parent(), &Updated{Call: a.call.Clone(), ByRequest: a.byRequest})
+}
+
+// finish reports a final status. The parent stops the actor when it has taken the snapshot in
+// (and with it every child: the publishers close their connections, which unpublishes the
+// stream). Stopping ourselves here would race: Terminated is a system message and may overtake
+// the final Updated in the parent's mailbox.
+func (a *Actor) finish(ctx actor.Context, status string, code int, reason string) {
+	if a.done {
+		return
+	}
+	a.done = true
+	a.call.Status = status
+	if code != 0 {
+		a.call.SIPStatus = callapi.Int(code)
+	}
+	if reason != "" {
+		a.call.Reason = callapi.Str(reason)
+	}
+	a.log.Info("call ended", "status", status, "sipStatus", code, "reason", reason)
+	a.publish(ctx)
+	if a.sess != nil {
+		a.sess.Close()
+		a.sess = nil
+	}
+}

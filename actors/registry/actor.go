@@ -1,0 +1,208 @@
+// Package registry is the registry actor: the only owner of the uniqueness rules (callId,
+// toStream, rtmpUrl+rtmpStream among live calls → 409), the parent and supervisor of every call
+// actor, and the keeper of the latest snapshot of each call, which it serves to /call/find without
+// asking the calls. It watches each call and frees its keys when the call ends for any reason,
+// crashes included.
+package registry
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/sipcast/sipcast/actors/call"
+	"github.com/sipcast/sipcast/protocol/callapi"
+)
+
+// Config builds the registry.
+type Config struct {
+	// NewCall returns the props of a call actor for a validated startup request.
+	NewCall func(spec callapi.Startup) *actor.Props
+	// EndedTTL is how long a call that ended by itself (callee hung up, busy, failed) stays
+	// visible to /call/find with its final status, so a polling client learns why. A call ended
+	// by /call/terminate disappears at once. Default 10 s.
+	EndedTTL time.Duration
+	NodeID   string
+	Logger   *slog.Logger
+}
+
+type entry struct {
+	pid       *actor.PID
+	call      callapi.Call
+	spec      callapi.Startup
+	seq       uint64 // start order, for stable listings
+	live      bool   // holds its keys
+	byRequest bool
+	waiters   []*actor.PID
+}
+
+// Actor is the registry.
+type Actor struct {
+	cfg     Config
+	log     *slog.Logger
+	calls   map[string]*entry // by callId: live and recently ended
+	byPID   map[string]*entry // by actor id: live only
+	streams map[string]string // toStream → callId (live)
+	targets map[string]string // normalised rtmpUrl+rtmpStream → callId (live)
+	seq     uint64
+}
+
+// NewProps returns the registry's props. A crashed call actor is stopped, not restarted: a SIP
+// dialog cannot be rebuilt from nothing, and the call must not be placed twice.
+func NewProps(cfg Config) *actor.Props {
+	if cfg.EndedTTL == 0 {
+		cfg.EndedTTL = 10 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	strategy := actor.NewOneForOneStrategy(0, 0, func(reason any) actor.Directive {
+		return actor.StopDirective
+	})
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &Actor{cfg: cfg, log: cfg.Logger.With("actor", "registry"),
+			calls: map[string]*entry{}, byPID: map[string]*entry{},
+			streams: map[string]string{}, targets: map[string]string{}}
+	}, actor.WithSupervisor(strategy))
+}
+
+// Receive is the registry's mailbox loop.
+func (a *Actor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		a.log.Info("actor started")
+	case *actor.Stopping:
+		a.log.Info("actor stopping", "calls", len(a.byPID))
+	case *StartCall:
+		a.handleStart(ctx, m)
+	case *FindCalls:
+		a.handleFind(ctx, m)
+	case *TerminateCall:
+		a.handleTerminate(ctx, m)
+	case *LookupCall:
+		a.handleLookup(ctx, m)
+	case *call.Updated:
+		a.handleUpdated(ctx, m)
+	case *actor.Terminated:
+		a.handleTerminated(ctx, m)
+	case *expire:
+		if e := a.calls[m.callID]; e != nil && !e.live && e.seq == m.seq {
+			delete(a.calls, m.callID)
+		}
+	}
+}
+
+func (a *Actor) handleStart(ctx actor.Context, m *StartCall) {
+	s := m.Spec
+	if e := a.calls[s.CallID]; e != nil && e.live {
+		ctx.Respond(&StartCallResponse{Code: Conflict, Message: fmt.Sprintf("callId %q is already in use", s.CallID)})
+		return
+	}
+	if id, ok := a.streams[s.ToStream]; ok {
+		ctx.Respond(&StartCallResponse{Code: Conflict,
+			Message: fmt.Sprintf("toStream %q is already used by call %q", s.ToStream, id)})
+		return
+	}
+	if s.RTMP != nil {
+		if id, ok := a.targets[s.RTMP.Key()]; ok {
+			ctx.Respond(&StartCallResponse{Code: Conflict,
+				Message: fmt.Sprintf("rtmpUrl+rtmpStream %s is already used by call %q", s.RTMP.Redacted(), id)})
+			return
+		}
+	}
+	pid := ctx.SpawnPrefix(a.cfg.NewCall(s), "call")
+	a.seq++
+	e := &entry{pid: pid, spec: s, seq: a.seq, live: true}
+	e.call = callapi.Call{CallID: s.CallID, Status: callapi.StatusPending, Custom: map[string]any{}}
+	a.calls[s.CallID] = e
+	a.byPID[pid.Id] = e
+	a.streams[s.ToStream] = s.CallID
+	if s.RTMP != nil {
+		a.targets[s.RTMP.Key()] = s.CallID
+	}
+	a.log.Info("call started", "callId", s.CallID, "actor", pid.Id)
+	// The call actor sends its first snapshot before anything else; until it lands, answer with a
+	// snapshot built from the request so the client sees every field at once.
+	ctx.Respond(&StartCallResponse{Code: OK, Call: call.NewCallObject(s, a.cfg.NodeID)})
+}
+
+func (a *Actor) handleUpdated(ctx actor.Context, m *call.Updated) {
+	e := a.calls[m.Call.CallID]
+	if e == nil || a.byPID[e.pid.Id] != e {
+		return // a late snapshot from a call that already terminated
+	}
+	e.call = m.Call
+	e.byRequest = e.byRequest || m.ByRequest
+	if callapi.Ended(m.Call.Status) {
+		// The call is over: free its keys now and stop its actor tree (the call waits for this,
+		// so its final snapshot is always here before its Terminated).
+		a.release(e)
+		ctx.Stop(e.pid)
+	}
+}
+
+func (a *Actor) handleTerminated(ctx actor.Context, m *actor.Terminated) {
+	e := a.byPID[m.Who.Id]
+	if e == nil {
+		return
+	}
+	delete(a.byPID, m.Who.Id)
+	if !callapi.Ended(e.call.Status) {
+		// Stopped without a final status: it crashed (the supervisor stopped it) or was killed.
+		e.call.Status = callapi.StatusFailed
+		e.call.Reason = callapi.Str(call.ErrActorFailed.Error())
+		a.log.Error("call actor terminated without a final status", "callId", e.call.CallID)
+	}
+	a.release(e)
+	for _, w := range e.waiters {
+		ctx.Send(w, &TerminateCallResponse{Code: OK})
+	}
+	e.waiters = nil
+	if e.byRequest {
+		delete(a.calls, e.call.CallID)
+		return
+	}
+	msg, self, system := &expire{callID: e.call.CallID, seq: e.seq}, ctx.Self(), ctx.ActorSystem()
+	time.AfterFunc(a.cfg.EndedTTL, func() { system.Root.Send(self, msg) })
+}
+
+// release frees the call's keys: from now on another call may use them.
+func (a *Actor) release(e *entry) {
+	if !e.live {
+		return
+	}
+	e.live = false
+	if a.streams[e.spec.ToStream] == e.spec.CallID {
+		delete(a.streams, e.spec.ToStream)
+	}
+	if e.spec.RTMP != nil && a.targets[e.spec.RTMP.Key()] == e.spec.CallID {
+		delete(a.targets, e.spec.RTMP.Key())
+	}
+}
+
+func (a *Actor) handleTerminate(ctx actor.Context, m *TerminateCall) {
+	e := a.calls[m.CallID]
+	if e == nil {
+		ctx.Respond(&TerminateCallResponse{Code: NotFound, Message: fmt.Sprintf("no call with callId %q", m.CallID)})
+		return
+	}
+	if _, running := a.byPID[e.pid.Id]; !running {
+		// Ended by itself and still on display: terminating it just takes it off.
+		delete(a.calls, m.CallID)
+		ctx.Respond(&TerminateCallResponse{Code: OK})
+		return
+	}
+	e.byRequest = true
+	e.waiters = append(e.waiters, ctx.Sender())
+	ctx.Send(e.pid, &call.Hangup{Reason: "terminate requested"})
+}
+
+func (a *Actor) handleLookup(ctx actor.Context, m *LookupCall) {
+	res := &LookupCallResponse{}
+	if e := a.calls[m.CallID]; e != nil && a.byPID[e.pid.Id] == e {
+		res.PID = e.pid
+	}
+	ctx.Respond(res)
+}

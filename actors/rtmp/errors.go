@@ -1,0 +1,13 @@
+package rtmp
+
+import "errors"
+
+var (
+	// ErrRefused: the server closed the connection or answered with an error during connect or
+	// publish — typically an unknown application or a stream name already in use.
+	ErrRefused = errors.New("rtmp: server refused the publish")
+	// ErrConnectTimeout: no answer within the connect timeout.
+	ErrConnectTimeout = errors.New("rtmp: connect timed out")
+	// ErrQueueFull: the server does not keep up; frames were dropped.
+	ErrQueueFull = errors.New("rtmp: write queue full")
+)

@@ -1,0 +1,280 @@
+// Package rtp is the RTP socket actor: one per media line of a call. It owns the RTP/RTCP port
+// pair, reads both sockets in goroutines it owns (they report each datagram back by message),
+// depacketises and, for audio, transcodes to AAC, and sends the resulting frames straight to the
+// call's subscribers (its RTMP publishers). It sends RTCP receiver reports while the call lasts
+// and asks the device for keyframes (PLI, and FIR where negotiated) until one arrives.
+package rtp
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/pion/rtcp"
+	pionrtp "github.com/pion/rtp"
+
+	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/media/rtpstats"
+)
+
+// Kind is the media line an actor serves.
+type Kind int
+
+const (
+	Audio Kind = iota
+	Video
+)
+
+func (k Kind) String() string {
+	if k == Video {
+		return "video"
+	}
+	return "audio"
+}
+
+// reportInterval is how often receiver reports go out: RFC 3550's 5 s minimum for a session of
+// two. It also paces keyframe requests while the publisher still waits for one.
+const reportInterval = 5 * time.Second
+
+// keyframeRetry is how soon a keyframe request is repeated while none has come: a lost PLI must
+// not hold the stream back for a whole report interval.
+const keyframeRetry = time.Second
+
+// Config builds an actor. Pair is bound by the caller (Ports.Bind) and owned by the actor from
+// then on, also across restarts: a restart must not give the port away under a live SDP.
+type Config struct {
+	Kind    Kind
+	CallID  string
+	Pair    *Pair
+	AACRate int // AAC output sample rate; 0 = the G.711 rate
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+// Actor is the RTP socket actor.
+type Actor struct {
+	cfg    Config
+	log    *slog.Logger
+	self   *actor.PID
+	system *actor.ActorSystem
+
+	conf        *Configure
+	subscribers []*actor.PID
+	stats       *rtpstats.Receiver
+	ssrc        uint32 // our own SSRC for RTCP
+	started     bool
+	video       *videoPipe
+	audio       *audioPipe
+	lastKeyReq  time.Time
+	wantKey     bool
+	readers     sync.WaitGroup
+	stopTicker  chan struct{}
+	packetCount uint64
+	firSeq      uint8
+	lastRR      time.Time
+}
+
+// NewProps returns the props of an RTP actor.
+func NewProps(cfg Config) *actor.Props {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return actor.PropsFromProducer(func() actor.Actor { return &Actor{cfg: cfg} })
+}
+
+// Receive is the actor's mailbox loop.
+func (a *Actor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		a.handleStarted(ctx)
+	case *actor.Restarting:
+		a.handleStopping()
+	case *actor.Stopping:
+		a.handleStopping()
+	case *actor.Stopped:
+		a.log.Info("actor stopped")
+	case *Configure:
+		a.handleConfigure(m)
+	case *stream.Subscribe:
+		a.subscribers = m.Subscribers
+	case *stream.KeyframeNeeded:
+		a.wantKey = true
+		a.requestKeyframe(true)
+	case *packetRead:
+		a.handlePacket(ctx, m)
+	case *rtcpRead:
+		// Sender reports will drive lip sync; for now RTCP only proves the device is alive.
+	case *readFailed:
+		a.handleReadFailed(m)
+	case *reportTick:
+		a.handleTick()
+	case *ForcePanic:
+		panic(fmt.Sprintf("rtp %s: forced panic for fault-injection test", a.cfg.Kind))
+	}
+}
+
+func (a *Actor) handleStarted(ctx actor.Context) {
+	a.self, a.system = ctx.Self(), ctx.ActorSystem()
+	a.log = a.cfg.Logger.With("actor", "rtp", "kind", a.cfg.Kind.String(), "callId", a.cfg.CallID,
+		"port", a.cfg.Pair.Port)
+	a.ssrc = randomSSRC()
+	a.log.Info("actor started")
+	// A restarted actor reopens its own port: the old sockets were closed in Restarting.
+	if err := a.reopen(); err != nil {
+		panic(fmt.Errorf("rtp: reopen port %d: %w", a.cfg.Pair.Port, err))
+	}
+	a.readers.Add(2)
+	go a.readLoop(a.cfg.Pair.RTP, false)
+	go a.readLoop(a.cfg.Pair.RTCP, true)
+	a.stopTicker = make(chan struct{})
+	go a.tickLoop(a.stopTicker)
+}
+
+func (a *Actor) handleStopping() {
+	if a.stopTicker != nil {
+		close(a.stopTicker)
+		a.stopTicker = nil
+	}
+	a.cfg.Pair.Close()
+	a.readers.Wait()
+	if a.audio != nil {
+		a.audio.close()
+		a.audio = nil
+	}
+	a.video = nil
+	a.log.Info("actor stopping", "packets", a.packetCount)
+}
+
+// reopen binds the pair again when a previous incarnation of this actor closed it.
+func (a *Actor) reopen() error {
+	p := a.cfg.Pair
+	if !p.Closed() {
+		return nil
+	}
+	laddr := p.RTP.LocalAddr().(*net.UDPAddr)
+	rtpConn, err := net.ListenUDP("udp", laddr)
+	if err != nil {
+		return err
+	}
+	rtcpConn, err := net.ListenUDP("udp", &net.UDPAddr{IP: laddr.IP, Port: laddr.Port + 1})
+	if err != nil {
+		_ = rtpConn.Close()
+		return err
+	}
+	p.RTP, p.RTCP, p.closed = rtpConn, rtcpConn, false
+	return nil
+}
+
+func (a *Actor) handleConfigure(m *Configure) {
+	a.conf = m
+	a.stats = rtpstats.NewReceiver(m.ClockRate)
+	switch {
+	case a.cfg.Kind == Video && m.Codec == "H264":
+		a.video = newVideoPipe(m, a.cfg.Now)
+		a.wantKey = true
+	case a.cfg.Kind == Audio && (m.Codec == "PCMU" || m.Codec == "PCMA"):
+		pipe, err := newAudioPipe(m, a.cfg.AACRate)
+		if err != nil {
+			// Not a transient fault: a restart would fail the same way.
+			a.log.Error("audio pipeline", "err", err)
+			return
+		}
+		a.audio = pipe
+	default:
+		a.log.Error("configure", "err", fmt.Errorf("%w: %s on %s", ErrUnsupportedCodec, m.Codec, a.cfg.Kind))
+		return
+	}
+	a.log.Info("configured", "codec", m.Codec, "pt", m.PayloadType, "remoteRtcp", m.RemoteRTCP)
+	a.requestKeyframe(true)
+}
+
+func (a *Actor) handlePacket(ctx actor.Context, m *packetRead) {
+	if a.conf == nil {
+		return
+	}
+	var pkt pionrtp.Packet
+	if err := pkt.Unmarshal(m.buf); err != nil || pkt.PayloadType != a.conf.PayloadType {
+		// Not ours: RTCP muxed on the RTP port, comfort noise, telephone-event, or garbage.
+		return
+	}
+	a.packetCount++
+	a.stats.Update(pkt.SSRC, pkt.SequenceNumber, pkt.Timestamp, m.arrival)
+	if !a.started {
+		a.started = true
+		a.log.Info("first media packet", "ssrc", pkt.SSRC, "from", m.from)
+		ctx.Send(ctx.Parent(), &MediaStarted{Kind: a.cfg.Kind})
+	}
+	switch {
+	case a.video != nil:
+		frame, lost := a.video.push(&pkt, m.arrival)
+		if lost {
+			a.wantKey = true
+			a.requestKeyframe(false)
+		}
+		if frame != nil {
+			if frame.Key {
+				a.wantKey = false
+			}
+			a.publish(ctx, frame)
+		}
+	case a.audio != nil:
+		for _, f := range a.audio.push(&pkt, m.arrival) {
+			a.publish(ctx, f)
+		}
+	}
+}
+
+func (a *Actor) publish(ctx actor.Context, msg any) {
+	for _, pid := range a.subscribers {
+		ctx.Send(pid, msg)
+	}
+}
+
+func (a *Actor) handleReadFailed(m *readFailed) {
+	// The sockets close only when the actor stops; any other read error is a fault worth a restart.
+	if a.cfg.Pair.Closed() {
+		return
+	}
+	panic(fmt.Errorf("rtp: read (rtcp=%v): %w", m.rtcp, m.err))
+}
+
+func (a *Actor) handleTick() {
+	if a.conf == nil || a.conf.RemoteRTCP == nil {
+		return
+	}
+	if a.wantKey {
+		a.requestKeyframe(false)
+	}
+	if a.cfg.Now().Sub(a.lastReport()) < reportInterval {
+		return
+	}
+	a.sendReport()
+}
+
+func (a *Actor) requestKeyframe(force bool) {
+	if a.cfg.Kind != Video || a.conf == nil || a.conf.RemoteRTCP == nil {
+		return
+	}
+	now := a.cfg.Now()
+	if !force && now.Sub(a.lastKeyReq) < keyframeRetry {
+		return
+	}
+	a.lastKeyReq = now
+	media := uint32(0)
+	if a.stats != nil && a.stats.Started() {
+		media = a.stats.SSRC
+	}
+	pkts := []rtcp.Packet{a.receiverReport(), &rtcp.PictureLossIndication{SenderSSRC: a.ssrc, MediaSSRC: media}}
+	if a.conf.FIR {
+		a.firSeq++
+		pkts = append(pkts, &rtcp.FullIntraRequest{SenderSSRC: a.ssrc, MediaSSRC: media,
+			FIR: []rtcp.FIREntry{{SSRC: media, SequenceNumber: a.firSeq}}})
+	}
+	a.writeRTCP(pkts...)
+}

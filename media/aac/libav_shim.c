@@ -1,0 +1,150 @@
+#include "libav_shim.h"
+
+#include <errno.h>
+#include <string.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/error.h>
+#include <libavutil/log.h>
+#include <libavutil/mem.h>
+
+// SC_LOG_OFFSET demotes this encoder's log lines by two levels: closing a
+// live encoder always prints "Qavg" (info) and "frames left in the queue"
+// (warning), once per call, which a gateway must not do. Errors still show
+// (as info) and reach Go as return codes. Per context, so no process-wide
+// av_log_set_level.
+#define SC_LOG_OFFSET (AV_LOG_DEBUG - AV_LOG_INFO)
+
+int sc_aac_open(sc_aac **out, const char **stage,
+                int in_rate, int out_rate, int bitrate) {
+	int ret;
+	AVChannelLayout mono;
+	sc_aac *a;
+
+	*out = NULL;
+	*stage = "av_mallocz";
+	a = av_mallocz(sizeof(*a));
+	if (!a)
+		return AVERROR(ENOMEM);
+
+	// By name, not by AV_CODEC_ID_AAC: the ID could pick libfdk_aac on
+	// another build, with other delay and quality.
+	*stage = "avcodec_find_encoder_by_name(aac)";
+	const AVCodec *codec = avcodec_find_encoder_by_name("aac");
+	if (!codec) {
+		ret = AVERROR_ENCODER_NOT_FOUND;
+		goto fail;
+	}
+
+	*stage = "avcodec_alloc_context3";
+	a->ctx = avcodec_alloc_context3(codec);
+	if (!a->ctx) {
+		ret = AVERROR(ENOMEM);
+		goto fail;
+	}
+	av_channel_layout_default(&mono, 1);
+	*stage = "av_channel_layout_copy";
+	if ((ret = av_channel_layout_copy(&a->ctx->ch_layout, &mono)) < 0)
+		goto fail;
+	a->ctx->sample_fmt = AV_SAMPLE_FMT_FLTP; // the only format the native encoder takes
+	a->ctx->sample_rate = out_rate;
+	a->ctx->bit_rate = bitrate;
+	a->ctx->profile = FF_PROFILE_AAC_LOW;
+	a->ctx->time_base = (AVRational){1, out_rate};
+	// Ask for the AudioSpecificConfig in extradata: RTMP sends it once.
+	a->ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+	a->ctx->log_level_offset = SC_LOG_OFFSET;
+
+	*stage = "avcodec_open2";
+	if ((ret = avcodec_open2(a->ctx, codec, NULL)) < 0)
+		goto fail;
+
+	*stage = "swr_alloc_set_opts2";
+	ret = swr_alloc_set_opts2(&a->swr,
+	                          &mono, AV_SAMPLE_FMT_FLTP, out_rate,
+	                          &mono, AV_SAMPLE_FMT_S16, in_rate,
+	                          SC_LOG_OFFSET, NULL);
+	if (ret < 0)
+		goto fail;
+	*stage = "swr_init";
+	if ((ret = swr_init(a->swr)) < 0)
+		goto fail;
+
+	*stage = "av_frame_alloc";
+	a->frame = av_frame_alloc();
+	if (!a->frame) {
+		ret = AVERROR(ENOMEM);
+		goto fail;
+	}
+	a->frame->format = AV_SAMPLE_FMT_FLTP;
+	a->frame->sample_rate = out_rate;
+	a->frame->nb_samples = a->ctx->frame_size;
+	*stage = "av_channel_layout_copy(frame)";
+	if ((ret = av_channel_layout_copy(&a->frame->ch_layout, &mono)) < 0)
+		goto fail;
+	*stage = "av_frame_get_buffer";
+	if ((ret = av_frame_get_buffer(a->frame, 0)) < 0)
+		goto fail;
+
+	*stage = "av_packet_alloc";
+	a->pkt = av_packet_alloc();
+	if (!a->pkt) {
+		ret = AVERROR(ENOMEM);
+		goto fail;
+	}
+
+	*stage = "";
+	*out = a;
+	return 0;
+
+fail:
+	sc_aac_close(a);
+	return ret;
+}
+
+int sc_aac_fill(sc_aac *a, const int16_t *in, int n) {
+	int ret;
+
+	if (a->filled == 0) {
+		// The encoder may still hold a reference to the last frame's
+		// buffer; this copies only in that case.
+		if ((ret = av_frame_make_writable(a->frame)) < 0)
+			return ret;
+	}
+	const uint8_t *src[1] = {(const uint8_t *)(in ? in : &a->none)};
+	uint8_t *dst[1] = {a->frame->data[0] + (size_t)a->filled * sizeof(float)};
+	ret = swr_convert(a->swr, dst, a->ctx->frame_size - a->filled, src, n);
+	if (ret < 0)
+		return ret;
+	a->filled += ret;
+	return a->filled;
+}
+
+int sc_aac_send(sc_aac *a) {
+	a->frame->pts = a->next_pts;
+	a->next_pts += a->filled;
+	a->filled = 0;
+	return avcodec_send_frame(a->ctx, a->frame);
+}
+
+int sc_aac_receive(sc_aac *a, uint8_t *dst, int cap) {
+	int ret = avcodec_receive_packet(a->ctx, a->pkt);
+	if (ret < 0)
+		return ret;
+	ret = a->pkt->size;
+	if (ret > cap)
+		ret = AVERROR_BUFFER_TOO_SMALL;
+	else
+		memcpy(dst, a->pkt->data, (size_t)ret);
+	av_packet_unref(a->pkt);
+	return ret;
+}
+
+void sc_aac_close(sc_aac *a) {
+	if (!a)
+		return;
+	av_packet_free(&a->pkt);
+	av_frame_free(&a->frame);
+	swr_free(&a->swr);
+	avcodec_free_context(&a->ctx);
+	av_free(a);
+}
