@@ -53,8 +53,9 @@ type Actor struct {
 	writerDone chan struct{}
 
 	tracks     *stream.Tracks
-	written    *trackInit // what the writer was last initialised with
-	started    bool       // the first frame went out: later frames follow on the same timeline
+	keptTracks **stream.Tracks // shared by the incarnations of this publisher
+	written    *trackInit      // what the writer was last initialised with
+	started    bool            // the first frame went out: later frames follow on the same timeline
 	waitingKey bool
 	offset     time.Duration
 	videoDTS   clock.Monotonic
@@ -73,8 +74,11 @@ func NewProps(cfg Config) *actor.Props {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	// The tracks survive a restart: the call sends them once, when the answer arrives.
+	tracks := new(*stream.Tracks)
 	return actor.PropsFromProducer(func() actor.Actor {
-		a := &Actor{cfg: cfg, behavior: actor.NewBehavior()}
+		a := &Actor{cfg: cfg, behavior: actor.NewBehavior(), keptTracks: tracks}
+		a.tracks = *tracks
 		a.behavior.Become(a.connecting)
 		return a
 	})
@@ -94,7 +98,7 @@ func (a *Actor) lifecycle(ctx actor.Context) bool {
 	case *actor.Stopped:
 		a.log.Info("actor stopped")
 	case *stream.Tracks:
-		a.tracks = m
+		a.tracks, *a.keptTracks = m, m
 	case *ForcePanic:
 		panic("rtmp: forced panic for fault-injection test")
 	default:

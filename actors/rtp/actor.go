@@ -54,9 +54,17 @@ type Config struct {
 	Now     func() time.Time
 }
 
+// kept is what an actor must not lose when its supervisor restarts it: what the SDP negotiated
+// and where frames go. It is shared by the incarnations of one actor (never by two actors).
+type kept struct {
+	conf        *Configure
+	subscribers []*actor.PID
+}
+
 // Actor is the RTP socket actor.
 type Actor struct {
 	cfg    Config
+	kept   *kept
 	log    *slog.Logger
 	self   *actor.PID
 	system *actor.ActorSystem
@@ -85,7 +93,8 @@ func NewProps(cfg Config) *actor.Props {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return actor.PropsFromProducer(func() actor.Actor { return &Actor{cfg: cfg} })
+	k := &kept{}
+	return actor.PropsFromProducer(func() actor.Actor { return &Actor{cfg: cfg, kept: k} })
 }
 
 // Receive is the actor's mailbox loop.
@@ -103,6 +112,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 		a.handleConfigure(m)
 	case *stream.Subscribe:
 		a.subscribers = m.Subscribers
+		a.kept.subscribers = m.Subscribers
 	case *stream.KeyframeNeeded:
 		a.wantKey = true
 		a.requestKeyframe(true)
@@ -134,6 +144,11 @@ func (a *Actor) handleStarted(ctx actor.Context) {
 	go a.readLoop(a.cfg.Pair.RTCP, true)
 	a.stopTicker = make(chan struct{})
 	go a.tickLoop(a.stopTicker)
+	if a.kept.conf != nil {
+		// A restarted incarnation: carry on with what was negotiated (video waits for a keyframe).
+		a.subscribers = a.kept.subscribers
+		a.handleConfigure(a.kept.conf)
+	}
 }
 
 func (a *Actor) handleStopping() {
@@ -172,7 +187,7 @@ func (a *Actor) reopen() error {
 }
 
 func (a *Actor) handleConfigure(m *Configure) {
-	a.conf = m
+	a.conf, a.kept.conf = m, m
 	a.stats = rtpstats.NewReceiver(m.ClockRate)
 	switch {
 	case a.cfg.Kind == Video && m.Codec == "H264":
@@ -208,7 +223,9 @@ func (a *Actor) handlePacket(ctx actor.Context, m *packetRead) {
 	if !a.started {
 		a.started = true
 		a.log.Info("first media packet", "ssrc", pkt.SSRC, "from", m.from)
-		ctx.Send(ctx.Parent(), &MediaStarted{Kind: a.cfg.Kind})
+		if ctx.Parent() != nil {
+			ctx.Send(ctx.Parent(), &MediaStarted{Kind: a.cfg.Kind})
+		}
 	}
 	switch {
 	case a.video != nil:
