@@ -68,7 +68,10 @@ func (h *handlers) terminate(c *fiber.Ctx) error {
 	if err := h.calls.Terminate(c.UserContext(), strings.TrimSpace(id)); err != nil {
 		return err
 	}
-	return c.SendStatus(fiber.StatusOK)
+	// 200 with an empty body, as the original answers: a client reading JSON "when there is
+	// one" finds none.
+	c.Status(fiber.StatusOK)
+	return nil
 }
 
 // decodeObject reads a JSON object body; an empty body is an empty object.

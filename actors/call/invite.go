@@ -120,6 +120,11 @@ func (a *Actor) handleProvisional(ctx actor.Context, m *provisional) {
 	default:
 		status = callapi.StatusRing // 181/182 and other 1xx: the callee is being alerted
 	}
+	if status == callapi.StatusTrying && a.call.Status != callapi.StatusTrying {
+		// sipgo hands each response to its own goroutine, so a 100 can arrive after the 180 it
+		// preceded on the wire. The status never steps back.
+		return
+	}
 	a.call.Status = status
 	a.call.SIPStatus = callapi.Int(m.code)
 	a.publish(ctx)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"time"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
@@ -85,7 +86,25 @@ func New(cfg Config) (*UA, error) {
 			u.log.Error("sip server stopped", "err", err)
 		}
 	}()
+	u.waitServing(localAddr.String())
 	return u, nil
+}
+
+// servingTimeout bounds the wait for sipgo's read loop to register the socket.
+const servingTimeout = 2 * time.Second
+
+// waitServing returns once sipgo's UDP read loop has registered the socket. Until then a request
+// sent with WithClientConnectionAddr finds no connection and tries to bind a second socket on the
+// same address ("address already in use").
+func (u *UA) waitServing(addr string) {
+	deadline := time.Now().Add(servingTimeout)
+	for time.Now().Before(deadline) {
+		if _, err := u.ua.TransportLayer().GetConnection("udp", addr); err == nil {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	u.log.Warn("SIP socket not registered in time; first requests may fail", "addr", addr)
 }
 
 // Addr is the bound SIP address.

@@ -1,0 +1,88 @@
+package rtmpserver
+
+import (
+	"context"
+	"net"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/bluenviron/gortmplib"
+)
+
+// stalledPlayer plays name and then never reads: with a tiny receive buffer
+// the server's socket fills within seconds.
+func stalledPlayer(t *testing.T, s *Server, name string) {
+	t.Helper()
+	u, err := url.Parse("rtmp://" + s.ListenAddr().String() + "/live#" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &gortmplib.Client{URL: u, DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if tc, ok := conn.(*net.TCPConn); ok {
+			_ = tc.SetReadBuffer(4096) // also stops the kernel growing it
+		}
+		return conn, err
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.Initialize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+}
+
+func TestStalledPlayerDoesNotBlockPublisherOrOthers(t *testing.T) {
+	m := loadMediaSize(t, "1280x720") // a few Mbit/s: the buffers fill fast
+	checkGoroutines(t)
+	s := startServer(t, func(s *Server) {
+		s.PlayerQueue = 16
+		s.WriteTimeout = 3 * time.Second
+	})
+	startPublisher(t, s, "slow", m, nil)
+	waitFor(t, 10*time.Second, "publication", func() bool {
+		ss, _ := s.Stats("live", "slow")
+		return ss.VideoFrames > 0
+	})
+	stalledPlayer(t, s, "slow")
+
+	// A healthy player, meanwhile, gets every frame in real time.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	type result struct {
+		p   *played
+		err error
+	}
+	res := make(chan result, 1)
+	go func() {
+		p, err := playClient(ctx, "rtmp://"+s.ListenAddr().String()+"/live#slow", 4*mediaFrameRate)
+		res <- result{p, err}
+	}()
+
+	start := time.Now()
+	before, _ := s.Stats("live", "slow")
+	waitFor(t, 20*time.Second, "the stalled player to overflow", func() bool {
+		ss, _ := s.Stats("live", "slow")
+		return ss.Dropped > 0
+	})
+	after, _ := s.Stats("live", "slow")
+	elapsed := time.Since(start).Seconds()
+	if fps := float64(after.VideoFrames-before.VideoFrames) / elapsed; fps < 20 {
+		t.Errorf("publisher slowed to %.1f fps by the stalled player", fps)
+	}
+	r := <-res
+	if r.err != nil {
+		t.Fatalf("healthy player: %v", r.err)
+	}
+	if !r.p.firstVideoKey || !r.p.dtsIncreasing {
+		t.Errorf("healthy player: %+v", r.p)
+	}
+	t.Logf("stalled player overflowed after %.1fs", elapsed)
+
+	// Its writes then block; WriteTimeout disconnects it.
+	waitFor(t, 10*time.Second, "the stalled player to be dropped", func() bool {
+		ss, _ := s.Stats("live", "slow")
+		return ss.Players == 0
+	})
+}
