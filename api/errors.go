@@ -30,7 +30,7 @@ func statusOf(err error) int {
 	switch {
 	case errors.As(err, &fe):
 		return fe.Code
-	case errors.Is(err, ErrBadRequest), errors.Is(err, callapi.ErrWrongType),
+	case errors.Is(err, ErrBadRequest), errors.Is(err, ErrSoundFile), errors.Is(err, callapi.ErrWrongType),
 		errors.Is(err, callapi.ErrMissing), errors.Is(err, callapi.ErrInvalid):
 		return fiber.StatusBadRequest
 	case errors.Is(err, registry.ErrConflict):

@@ -28,6 +28,10 @@ type Config struct {
 	Logger    *slog.Logger
 	// Now is the clock for error timestamps.
 	Now func() time.Time
+	// PushPrefix goes in front of a pushed stream's name on the RTMP server. Default "rtmp_".
+	PushPrefix string
+	// SoundsDir is the folder /push sound files are read from; empty: sounds are refused.
+	SoundsDir string
 }
 
 // New builds the Fiber app with every route.
@@ -55,6 +59,12 @@ func New(cfg Config, calls Calls) *fiber.App {
 	rest.Post("/call/find", h.find)
 	rest.Post("/call/find_all", h.findAll)
 	rest.Post("/call/terminate", h.terminate)
+	if p, ok := calls.(Pushes); ok {
+		if cfg.PushPrefix == "" {
+			cfg.PushPrefix = DefaultPushPrefix
+		}
+		registerPush(rest, p, cfg)
+	}
 	app.Use(func(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "no such method: "+c.Method()+" "+c.Path())
 	})

@@ -6,6 +6,7 @@ package call
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"time"
@@ -39,9 +40,18 @@ type Config struct {
 	AACRate int
 	// RTMPConnectTimeout bounds an RTMP connect + publish. Default 10 s.
 	RTMPConnectTimeout time.Duration
-	NodeID             string
-	Logger             *slog.Logger
-	Now                func() time.Time
+	// RTMPReconnect is the publishers' retry policy after a lost connection.
+	RTMPReconnect rtmp.Reconnect
+	// RTMPTLS configures rtmps:// targets (CA file, or verification off for test servers).
+	RTMPTLS *tls.Config
+	// RTMPAudio is the server's default RTMP audio codec; the startup's rtmpAudioCodec wins.
+	RTMPAudio stream.AudioCodec
+	// HangupOnRTMPFailure ends the call (FAILED) when its own RTMP target fails for good. Off by
+	// default: the SIP call goes on, and pushes may still carry it.
+	HangupOnRTMPFailure bool
+	NodeID              string
+	Logger              *slog.Logger
+	Now                 func() time.Time
 }
 
 func (c *Config) defaults() {
@@ -76,6 +86,10 @@ type Actor struct {
 	audio     *actor.PID
 	video     *actor.PID
 	publisher *actor.PID
+	pushes    map[string]*actor.PID // mediaSessionId → publisher
+	tracks    *stream.Tracks        // nil until the answer
+	width     int
+	height    int
 	done      bool // a final status was reported; the actor is stopping
 	stopping  bool // Stopping received: children end because their parent does
 }
@@ -121,6 +135,17 @@ func (a *Actor) common(ctx actor.Context) bool {
 		}
 	case *rtp.MediaStarted:
 		a.log.Info("media flowing", "kind", m.Kind.String())
+	case *stream.VideoFormat:
+		a.width, a.height = m.Width, m.Height
+		a.publish(ctx)
+	case *AddPush:
+		a.handleAddPush(ctx, m)
+	case *RemovePush:
+		a.handleRemovePush(ctx, m)
+	case *PushAudio:
+		if pid := a.pushes[m.ID]; pid != nil {
+			ctx.Send(pid, &m.Set)
+		}
 	case *ForcePanic:
 		panic("call: forced panic for fault-injection test")
 	default:
@@ -164,11 +189,20 @@ func (a *Actor) spawnRTP(ctx actor.Context, kind rtp.Kind, pair *rtp.Pair) *acto
 }
 
 func (a *Actor) spawnPublisher(ctx actor.Context) *actor.PID {
-	props := rtmp.NewProps(rtmp.Config{CallID: a.cfg.Spec.CallID, Target: *a.cfg.Spec.RTMP,
-		ConnectTimeout: a.cfg.RTMPConnectTimeout, Logger: a.cfg.Logger})
-	pid, err := ctx.SpawnNamed(props, "rtmp")
+	return a.spawnTarget(ctx, rtmp.Config{Target: *a.cfg.Spec.RTMP}, "rtmp")
+}
+
+// spawnTarget starts a publisher child with the call's RTMP policy and, once the answer is in,
+// its tracks.
+func (a *Actor) spawnTarget(ctx actor.Context, pc rtmp.Config, name string) *actor.PID {
+	pc.CallID, pc.Logger = a.cfg.Spec.CallID, a.cfg.Logger
+	pc.ConnectTimeout, pc.Reconnect, pc.TLS = a.cfg.RTMPConnectTimeout, a.cfg.RTMPReconnect, a.cfg.RTMPTLS
+	pid, err := ctx.SpawnNamed(rtmp.NewProps(pc), name)
 	if err != nil {
-		panic(fmt.Errorf("spawn publisher: %w", err))
+		panic(fmt.Errorf("spawn publisher %s: %w", name, err))
+	}
+	if a.tracks != nil {
+		ctx.Send(pid, a.tracks)
 	}
 	return pid
 }
@@ -200,6 +234,7 @@ func (a *Actor) handleChildTerminated(ctx actor.Context, m *actor.Terminated) {
 	switch {
 	case m.Who.Equal(a.publisher):
 		a.publisher = nil
+		a.resubscribe(ctx)
 		a.setRTMPStatus(ctx, callapi.RTMPConnectionFailed, "publisher stopped after repeated failures")
 	case m.Who.Equal(a.audio), m.Who.Equal(a.video):
 		a.log.Error("media actor stopped after repeated failures", "who", m.Who.Id)
@@ -208,7 +243,14 @@ func (a *Actor) handleChildTerminated(ctx actor.Context, m *actor.Terminated) {
 }
 
 func (a *Actor) handleRTMPStatus(ctx actor.Context, m *rtmp.StatusChanged) {
+	if m.ID != "" {
+		ctx.Send(ctx.Parent(), &PushStatus{CallID: a.cfg.Spec.CallID, ID: m.ID, Status: m.Status, Reason: m.Reason})
+		return
+	}
 	a.setRTMPStatus(ctx, m.Status, m.Reason)
+	if m.Status == callapi.RTMPConnectionFailed && a.cfg.HangupOnRTMPFailure && !a.done {
+		a.hangup(ctx, callapi.StatusFailed, "rtmp: "+m.Reason)
+	}
 }
 
 func (a *Actor) setRTMPStatus(ctx actor.Context, status, reason string) {
@@ -221,7 +263,7 @@ func (a *Actor) setRTMPStatus(ctx actor.Context, status, reason string) {
 
 // publish sends the registry a snapshot of the call object.
 func (a *Actor) publish(ctx actor.Context) {
-	ctx.Send(ctx.Parent(), &Updated{Call: a.call.Clone(), ByRequest: a.byRequest})
+	ctx.Send(ctx.Parent(), &Updated{Call: a.call.Clone(), ByRequest: a.byRequest, Width: a.width, Height: a.height})
 }
 
 // finish reports a final status. The parent stops the actor when it has taken the snapshot in

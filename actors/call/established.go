@@ -26,27 +26,36 @@ func (a *Actor) handleAnswered(ctx actor.Context, m *answered) {
 		return
 	}
 	tracks := &stream.Tracks{}
-	if cfg, ok := a.mediaConfig(ans.Audio, m, "PCMU", "PCMA"); ok {
-		ctx.Send(a.audio, cfg)
-		tracks.AAC = aacConfig(a.cfg.AACRate, int(cfg.ClockRate))
+	want := a.audioOut()
+	if cfg, ok := a.mediaConfig(ans.Audio, m, "PCMU", "PCMA", "SPEEX"); ok {
+		cfg.Output = want
+		tracks.Audio = rtp.EffectiveAudio(cfg.Codec, want)
+		if tracks.Audio == stream.AAC && cfg.Codec == "SPEEX" {
+			tracks.Audio = stream.NoAudio // Speex → AAC needs the transcoder (not built yet)
+		} else {
+			ctx.Send(a.audio, cfg)
+		}
+		if tracks.Audio == stream.AAC {
+			tracks.AAC = aacConfig(a.cfg.AACRate, int(cfg.ClockRate))
+		}
 	}
 	if cfg, ok := a.mediaConfig(ans.Video, m, "H264"); ok {
 		ctx.Send(a.video, cfg)
 		tracks.Video = true
 		tracks.SPS, tracks.PPS = cfg.SPS, cfg.PPS
 	}
-	if !tracks.Video && tracks.AAC == nil {
+	if !tracks.Video && tracks.Audio == stream.NoAudio {
 		a.hangup(ctx, callapi.StatusFailed, fmt.Sprintf("%v: no audio or video codec we can receive", ErrBadAnswer))
 		return
 	}
-	var subscribers []*actor.PID
+	a.tracks = tracks
 	if a.publisher != nil {
 		ctx.Send(a.publisher, tracks)
-		subscribers = append(subscribers, a.publisher)
 	}
-	sub := &stream.Subscribe{Subscribers: subscribers}
-	ctx.Send(a.audio, sub)
-	ctx.Send(a.video, sub)
+	for _, pid := range a.pushes {
+		ctx.Send(pid, tracks)
+	}
+	a.resubscribe(ctx)
 	a.call.Status = callapi.StatusEstablished
 	a.call.SIPStatus = callapi.Int(200)
 	a.behavior.Become(a.established)
@@ -169,4 +178,16 @@ func (a *Actor) recoverGoroutine(name string) {
 	if r := recover(); r != nil {
 		a.log.Error("goroutine panicked", "goroutine", name, "panic", r)
 	}
+}
+
+// audioOut is the RTMP audio codec this call wants: the startup's rtmpAudioCodec, else the
+// server's default, else AAC.
+func (a *Actor) audioOut() stream.AudioCodec {
+	if c, ok := stream.ParseAudioCodec(a.cfg.Spec.RTMPAudioCodec); ok && a.cfg.Spec.RTMPAudioCodec != "" {
+		return c
+	}
+	if a.cfg.RTMPAudio != stream.NoAudio {
+		return a.cfg.RTMPAudio
+	}
+	return stream.AAC
 }

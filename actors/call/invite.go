@@ -8,6 +8,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/sipcast/sipcast/actors/sipua"
+	"github.com/sipcast/sipcast/actors/stream"
 	"github.com/sipcast/sipcast/protocol/callapi"
 	"github.com/sipcast/sipcast/protocol/sdp"
 )
@@ -29,6 +30,7 @@ func (a *Actor) startInvite(ctx actor.Context) {
 		AudioSSRC:      randomUint32(),
 		VideoSSRC:      randomUint32(),
 		CName:          "sipcast/" + s.CallID,
+		Speex:          a.audioOut() == stream.Speex,
 	}
 	body, err := offer.Marshal()
 	if err != nil {

@@ -36,6 +36,8 @@ type entry struct {
 	live      bool   // holds its keys
 	byRequest bool
 	waiters   []*actor.PID
+	width     int
+	height    int
 }
 
 // Actor is the registry.
@@ -46,6 +48,7 @@ type Actor struct {
 	byPID   map[string]*entry // by actor id: live only
 	streams map[string]string // toStream → callId (live)
 	targets map[string]string // normalised rtmpUrl+rtmpStream → callId (live)
+	pushes  map[string]*pushEntry
 	seq     uint64
 }
 
@@ -64,7 +67,7 @@ func NewProps(cfg Config) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &Actor{cfg: cfg, log: cfg.Logger.With("actor", "registry"),
 			calls: map[string]*entry{}, byPID: map[string]*entry{},
-			streams: map[string]string{}, targets: map[string]string{}}
+			streams: map[string]string{}, targets: map[string]string{}, pushes: map[string]*pushEntry{}}
 	}, actor.WithSupervisor(strategy))
 }
 
@@ -81,6 +84,14 @@ func (a *Actor) Receive(ctx actor.Context) {
 		a.handleFind(ctx, m)
 	case *TerminateCall:
 		a.handleTerminate(ctx, m)
+	case *StartPush:
+		a.handleStartPush(ctx, m)
+	case *FindPushes:
+		a.handleFindPushes(ctx, m)
+	case *PushCommand:
+		a.handlePushCommand(ctx, m)
+	case *call.PushStatus:
+		a.handlePushStatus(m)
 	case *LookupCall:
 		a.handleLookup(ctx, m)
 	case *call.Updated:
@@ -134,6 +145,7 @@ func (a *Actor) handleUpdated(ctx actor.Context, m *call.Updated) {
 		return // a late snapshot from a call that already terminated
 	}
 	e.call = m.Call
+	e.width, e.height = m.Width, m.Height
 	e.byRequest = e.byRequest || m.ByRequest
 	if callapi.Ended(m.Call.Status) {
 		// The call is over: free its keys now and stop its actor tree (the call waits for this,
@@ -149,6 +161,7 @@ func (a *Actor) handleTerminated(ctx actor.Context, m *actor.Terminated) {
 		return
 	}
 	delete(a.byPID, m.Who.Id)
+	a.dropPushes(e.spec.CallID)
 	if !callapi.Ended(e.call.Status) {
 		// Stopped without a final status: it crashed (the supervisor stopped it) or was killed.
 		e.call.Status = callapi.StatusFailed

@@ -1,18 +1,18 @@
-// Package rtmp is the RTMP publisher actor: one per RTMP target of a call, a child of the call
-// actor. It connects and publishes with bluenviron/gortmplib in a goroutine it owns (connect
-// honours a timeout, so a silent server cannot hang it), reports RTMP_STREAM_ACTIVE only once the
-// server accepted the publish, then hands frames to a writer goroutine through a bounded queue. It
-// starts on a keyframe with the sequence headers in front, and puts every frame on one timeline
-// that starts at 0 and never goes backwards.
+// Package rtmp is the RTMP publisher actor: one per RTMP target of a call (the call's own
+// rtmpUrl and each push), a child of the call actor. It connects and publishes with
+// bluenviron/gortmplib in a goroutine it owns (with a timeout, so a silent server cannot hang
+// it), says RTMP_STREAM_ACTIVE only once the server accepted the publish, and feeds a writer
+// goroutine through a bounded queue. When the connection drops it says RTMP_CONNECTION_LOST and
+// reconnects with exponential backoff and jitter, republishing the same name and restarting on a
+// keyframe with fresh sequence headers, on one timeline that never goes backwards; after too many
+// failed attempts, or too long, RTMP_CONNECTION_FAILED.
 package rtmp
 
 import (
 	"context"
-	"errors"
+	"crypto/tls"
 	"fmt"
-	"io"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -27,12 +27,20 @@ import (
 // Config builds a publisher.
 type Config struct {
 	CallID string
+	// ID names the publisher in its call: "" for the call's rtmpUrl, the mediaSessionId of a push.
+	ID     string
 	Target rtmpurl.Target
+	// TLS configures rtmps:// targets (nil: system roots, verification on).
+	TLS *tls.Config
 	// ConnectTimeout bounds TCP connect + handshake + connect/publish commands. Default 10 s.
 	ConnectTimeout time.Duration
 	// WriteTimeout bounds one write: a stalled server otherwise blocks for ever. Default 2 s.
 	WriteTimeout time.Duration
-	Logger       *slog.Logger
+	Reconnect    Reconnect
+	// Muted and Sound are the initial audio state (a push may start muted or with a sound).
+	Muted  bool
+	Sound  *Sound
+	Logger *slog.Logger
 }
 
 // Actor is the publisher.
@@ -43,24 +51,33 @@ type Actor struct {
 	parent   *actor.PID
 	system   *actor.ActorSystem
 	behavior actor.Behavior
+	kept     *kept
 
+	gen           int // connection attempt number; stale goroutine messages carry an older one
 	cancelConnect context.CancelFunc
 	connectDone   chan struct{}
-	// connResult hands the connected client from the connect goroutine to the actor; a client
-	// left in it when the actor stops is closed there, so none leaks.
-	connResult chan *gortmplib.Client
-	items      chan item
-	writerDone chan struct{}
+	connResult    chan *gortmplib.Client
+	items         chan item
+	writerDone    chan struct{}
 
-	tracks     *stream.Tracks
-	keptTracks **stream.Tracks // shared by the incarnations of this publisher
-	written    *trackInit      // what the writer was last initialised with
-	started    bool            // the first frame went out: later frames follow on the same timeline
+	outage     outage
+	reconnects int
+	written    *trackInit // what the writer was last initialised with
+	started    bool       // the first frame went out: the timeline offset is fixed
 	waitingKey bool
 	offset     time.Duration
 	videoDTS   clock.Monotonic
 	audioDTS   clock.Monotonic
 	dropped    int
+	audioFx    *audioFx
+}
+
+// kept is what survives a supervised restart of the publisher: the call sends the tracks once,
+// and the audio state is the user's choice.
+type kept struct {
+	tracks *stream.Tracks
+	muted  bool
+	sound  *Sound
 }
 
 // NewProps returns the props of a publisher.
@@ -71,20 +88,19 @@ func NewProps(cfg Config) *actor.Props {
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = 2 * time.Second
 	}
+	cfg.Reconnect.defaults()
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	// The tracks survive a restart: the call sends them once, when the answer arrives.
-	tracks := new(*stream.Tracks)
+	k := &kept{muted: cfg.Muted, sound: cfg.Sound}
 	return actor.PropsFromProducer(func() actor.Actor {
-		a := &Actor{cfg: cfg, behavior: actor.NewBehavior(), keptTracks: tracks}
-		a.tracks = *tracks
+		a := &Actor{cfg: cfg, behavior: actor.NewBehavior(), kept: k}
 		a.behavior.Become(a.connecting)
 		return a
 	})
 }
 
-// Receive delegates to the current state: connecting, active or ended.
+// Receive delegates to the current state: connecting, active, waiting or ended.
 func (a *Actor) Receive(ctx actor.Context) { a.behavior.Receive(ctx) }
 
 // lifecycle handles the messages every state treats alike; it reports whether it handled one.
@@ -94,11 +110,14 @@ func (a *Actor) lifecycle(ctx actor.Context) bool {
 		a.handleStarted(ctx)
 	case *actor.Stopping, *actor.Restarting:
 		a.shutdown()
-		a.log.Info("actor stopping", "reason", fmt.Sprintf("%T", m), "dropped", a.dropped)
+		a.log.Info("actor stopping", "reason", fmt.Sprintf("%T", m), "dropped", a.dropped, "reconnects", a.reconnects)
 	case *actor.Stopped:
 		a.log.Info("actor stopped")
 	case *stream.Tracks:
-		a.tracks, *a.keptTracks = m, m
+		a.kept.tracks = m
+		a.audioFx = nil // a new audio format needs new silence and sound frames
+	case *SetAudio:
+		a.handleSetAudio(m)
 	case *ForcePanic:
 		panic("rtmp: forced panic for fault-injection test")
 	default:
@@ -114,9 +133,13 @@ func (a *Actor) connecting(ctx actor.Context) {
 	}
 	switch m := ctx.Message().(type) {
 	case *connected:
-		a.handleConnected(ctx, m)
+		if m.gen == a.gen {
+			a.handleConnected(ctx)
+		}
 	case *connectFailed:
-		a.fail(ctx, callapi.RTMPConnectionFailed, classify(m.err))
+		if m.gen == a.gen {
+			a.handleConnectFailed(ctx, m.err)
+		}
 	}
 }
 
@@ -131,11 +154,23 @@ func (a *Actor) active(ctx actor.Context) {
 	case *stream.AudioFrame:
 		a.handleAudio(m)
 	case *writeFailed:
-		a.fail(ctx, callapi.RTMPConnectionLost, m.err.Error())
+		if m.gen == a.gen {
+			a.handleLost(ctx, m.err)
+		}
 	}
 }
 
-// ended: failed or lost; the publisher waits for its parent to stop it.
+// waiting: the connection is down; a timer will start the next attempt.
+func (a *Actor) waiting(ctx actor.Context) {
+	if a.lifecycle(ctx) {
+		return
+	}
+	if m, ok := ctx.Message().(*retry); ok && m.gen == a.gen {
+		a.dial(ctx)
+	}
+}
+
+// ended: failed for good; the publisher waits for its parent to stop it.
 func (a *Actor) ended(ctx actor.Context) {
 	a.lifecycle(ctx)
 }
@@ -143,141 +178,116 @@ func (a *Actor) ended(ctx actor.Context) {
 func (a *Actor) handleStarted(ctx actor.Context) {
 	a.self, a.parent, a.system = ctx.Self(), ctx.Parent(), ctx.ActorSystem()
 	a.log = a.cfg.Logger.With("actor", "rtmp", "callId", a.cfg.CallID, "target", a.cfg.Target.Redacted())
+	if a.cfg.ID != "" {
+		a.log = a.log.With("mediaSessionId", a.cfg.ID)
+	}
 	a.log.Info("actor started")
-	a.behavior.Become(a.connecting)
 	a.status(ctx, callapi.RTMPStreamWait, "")
+	a.dial(ctx)
+}
+
+// dial starts one connection attempt in a goroutine.
+func (a *Actor) dial(ctx actor.Context) {
+	a.gen++
+	a.behavior.Become(a.connecting)
 	cctx, cancel := context.WithTimeout(context.Background(), a.cfg.ConnectTimeout)
 	a.cancelConnect = cancel
 	a.connectDone = make(chan struct{})
 	a.connResult = make(chan *gortmplib.Client, 1)
-	go a.connect(cctx, a.connectDone)
+	go a.connect(cctx, a.gen, a.connResult, a.connectDone)
 }
 
-func (a *Actor) connect(ctx context.Context, done chan<- struct{}) {
-	defer close(done)
-	defer a.recoverGoroutine("connect")
-	c := &gortmplib.Client{URL: a.cfg.Target.ClientURL(), Publish: true}
-	if err := c.Initialize(ctx); err != nil {
-		if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			err = fmt.Errorf("%w after %s: %v", ErrConnectTimeout, a.cfg.ConnectTimeout, err)
-		}
-		a.system.Root.Send(a.self, &connectFailed{err: err})
-		return
-	}
-	a.connResult <- c
-	a.system.Root.Send(a.self, &connected{})
-}
-
-func (a *Actor) handleConnected(ctx actor.Context, _ *connected) {
+func (a *Actor) handleConnected(ctx actor.Context) {
 	var client *gortmplib.Client
 	select {
 	case client = <-a.connResult:
 	default:
 		return
 	}
-	a.cancelConnect()
-	<-a.connectDone
-	a.cancelConnect = nil
+	a.stopConnect()
 	a.items = make(chan item, queueLen)
 	a.writerDone = make(chan struct{})
-	go a.writerLoop(client, a.items, a.writerDone)
+	go a.writerLoop(client, a.gen, a.items, a.writerDone)
 	a.behavior.Become(a.active)
+	a.written = nil
 	a.waitingKey = true
-	a.log.Info("publish accepted")
+	if a.outage.active() {
+		a.reconnects++
+		a.log.Info("publish accepted again", "after", a.outage.elapsed(), "reconnects", a.reconnects)
+	} else {
+		a.log.Info("publish accepted")
+	}
+	a.outage = outage{}
 	a.status(ctx, callapi.RTMPStreamActive, "")
-	// The first keyframe may have gone by while we connected: ask for a fresh one.
+	// The next keyframe may be a whole GOP away: ask the device for one now.
 	ctx.Send(a.parent, &stream.KeyframeNeeded{})
 }
 
-func (a *Actor) handleVideo(ctx actor.Context, f *stream.VideoFrame) {
-	if a.tracks == nil || !a.tracks.Video {
+func (a *Actor) handleConnectFailed(ctx actor.Context, err error) {
+	a.stopConnect()
+	reason := classify(err)
+	if !a.outage.active() {
+		// The first connection of this publisher failed: a wrong host, port, application or
+		// stream name is the likely cause, and the user should learn it at once, not after
+		// minutes of retries. Retries are for a target that worked and went away.
+		a.fail(ctx, reason)
 		return
 	}
-	if a.waitingKey {
-		if !f.Key || f.SPS == nil || f.PPS == nil {
-			return
-		}
-		a.waitingKey = false
-	}
-	if f.Key && (a.written == nil || !equal(a.written.sps, f.SPS) || !equal(a.written.pps, f.PPS)) {
-		// New parameter sets need new sequence headers, which gortmplib sends only on Initialize.
-		if !a.enqueue(ctx, item{init: &trackInit{sps: f.SPS, pps: f.PPS, aac: a.tracks.AAC}}) {
-			return
-		}
-		a.written = &trackInit{sps: f.SPS, pps: f.PPS, aac: a.tracks.AAC}
-	}
-	a.begin(f.PTS)
-	a.enqueue(ctx, item{video: f.AU, pts: a.videoDTS.Next(f.PTS - a.offset)})
+	a.scheduleRetry(ctx, reason)
 }
 
-func (a *Actor) handleAudio(f *stream.AudioFrame) {
-	if a.tracks == nil || a.tracks.AAC == nil {
+func (a *Actor) handleLost(ctx actor.Context, err error) {
+	a.stopWriter()
+	a.log.Warn("rtmp connection lost", "err", err)
+	a.status(ctx, callapi.RTMPConnectionLost, err.Error())
+	a.scheduleRetry(ctx, err.Error())
+}
+
+// scheduleRetry waits for the next attempt, or gives up.
+func (a *Actor) scheduleRetry(ctx actor.Context, reason string) {
+	if !a.outage.active() {
+		a.outage.start(time.Now())
+	}
+	a.outage.failures++
+	delay, ok := a.cfg.Reconnect.next(a.outage, time.Now())
+	if !ok {
+		a.fail(ctx, fmt.Sprintf("%v after %d attempts in %s: %s", ErrGaveUp, a.outage.failures,
+			a.outage.elapsed().Round(time.Millisecond), reason))
 		return
 	}
-	if !a.started {
-		if a.tracks.Video {
-			return // video leads: audio joins once the first keyframe went out
-		}
-		if !a.enqueue(nil, item{init: &trackInit{aac: a.tracks.AAC}}) {
-			return
-		}
-		a.written = &trackInit{aac: a.tracks.AAC}
-		a.begin(f.PTS)
-	}
-	if f.PTS < a.offset {
-		return
-	}
-	a.enqueue(nil, item{audio: f.Data, pts: a.audioDTS.Next(f.PTS - a.offset)})
+	a.log.Info("rtmp reconnect scheduled", "in", delay.Round(time.Millisecond), "attempt", a.outage.failures, "reason", reason)
+	a.gen++
+	a.behavior.Become(a.waiting)
+	msg, self, root := &retry{gen: a.gen}, a.self, a.system.Root
+	time.AfterFunc(delay, func() { root.Send(self, msg) })
 }
 
-// begin fixes the timeline offset at the first written frame, so the RTMP stream starts at 0.
-func (a *Actor) begin(pts time.Duration) {
-	if !a.started {
-		a.started, a.offset = true, pts
-	}
-}
-
-// enqueue hands an item to the writer without ever blocking the mailbox. On a full queue the
-// frame is dropped and video restarts at the next keyframe, so the picture never shows the hole.
-func (a *Actor) enqueue(ctx actor.Context, it item) bool {
-	select {
-	case a.items <- it:
-		return true
-	default:
-		a.dropped++
-		if !a.waitingKey && a.tracks != nil && a.tracks.Video {
-			a.waitingKey = true
-			if ctx != nil {
-				ctx.Send(a.parent, &stream.KeyframeNeeded{})
-			}
-		}
-		if a.dropped == 1 || a.dropped%1000 == 0 {
-			a.log.Warn("frames dropped", "err", ErrQueueFull, "dropped", a.dropped)
-		}
-		return false
-	}
-}
-
-func (a *Actor) fail(ctx actor.Context, status, reason string) {
-	a.log.Warn("rtmp publisher ended", "status", status, "reason", reason)
+func (a *Actor) fail(ctx actor.Context, reason string) {
+	a.log.Warn("rtmp publisher failed", "reason", reason)
 	a.shutdown()
 	a.behavior.Become(a.ended)
-	a.status(ctx, status, reason)
+	a.status(ctx, callapi.RTMPConnectionFailed, reason)
 }
 
 // shutdown stops the goroutines and closes the connection, which unpublishes the stream.
 func (a *Actor) shutdown() {
-	if a.cancelConnect != nil {
-		a.cancelConnect()
-		<-a.connectDone
-		a.cancelConnect = nil
+	a.gen++ // any timer or goroutine message still on its way is now stale
+	a.stopConnect()
+	a.stopWriter()
+	if a.audioFx != nil && a.audioFx.enc != nil {
+		a.audioFx.enc.Close()
 	}
-	if a.items != nil {
-		close(a.items)
-		<-a.writerDone
-		a.items = nil
+	a.audioFx = nil
+}
+
+func (a *Actor) stopConnect() {
+	if a.cancelConnect == nil {
+		return
 	}
-	// A client that connected while the actor was stopping is closed here.
+	a.cancelConnect()
+	<-a.connectDone
+	a.cancelConnect = nil
+	// A client that connected while the actor moved on is closed here, so none leaks.
 	select {
 	case c := <-a.connResult:
 		c.Close()
@@ -285,8 +295,17 @@ func (a *Actor) shutdown() {
 	}
 }
 
+func (a *Actor) stopWriter() {
+	if a.items == nil {
+		return
+	}
+	close(a.items)
+	<-a.writerDone
+	a.items = nil
+}
+
 func (a *Actor) status(ctx actor.Context, status, reason string) {
-	ctx.Send(a.parent, &StatusChanged{Status: status, Reason: reason})
+	ctx.Send(a.parent, &StatusChanged{ID: a.cfg.ID, Status: status, Reason: reason, Reconnects: a.reconnects})
 }
 
 func (a *Actor) recoverGoroutine(name string) {
@@ -294,16 +313,3 @@ func (a *Actor) recoverGoroutine(name string) {
 		a.log.Error("goroutine panicked", "goroutine", name, "panic", r)
 	}
 }
-
-// classify words a connect error for the status reason and the logs.
-func classify(err error) string {
-	switch {
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Sprintf("%v: connection closed by the server (unknown application?)", ErrRefused)
-	case strings.Contains(err.Error(), "NetStream.Publish.BadName"):
-		return fmt.Sprintf("%v: stream name already in use (NetStream.Publish.BadName)", ErrRefused)
-	}
-	return err.Error()
-}
-
-func equal(a, b []byte) bool { return string(a) == string(b) }

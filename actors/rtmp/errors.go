@@ -4,10 +4,13 @@ import "errors"
 
 var (
 	// ErrRefused: the server closed the connection or answered with an error during connect or
-	// publish — typically an unknown application or a stream name already in use.
+	// publish — typically an unknown application or a stream name already in use. Retrying
+	// will not help, so it fails the publisher at once.
 	ErrRefused = errors.New("rtmp: server refused the publish")
 	// ErrConnectTimeout: no answer within the connect timeout.
 	ErrConnectTimeout = errors.New("rtmp: connect timed out")
 	// ErrQueueFull: the server does not keep up; frames were dropped.
 	ErrQueueFull = errors.New("rtmp: write queue full")
+	// ErrGaveUp: reconnecting failed for longer, or more often, than configured.
+	ErrGaveUp = errors.New("rtmp: gave up reconnecting")
 )

@@ -5,16 +5,22 @@ import (
 
 	"github.com/bluenviron/gortmplib"
 	"github.com/bluenviron/gortmplib/pkg/codecs"
+	"github.com/bluenviron/gortmplib/pkg/message"
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
+
+	"github.com/sipcast/sipcast/actors/stream"
 )
 
-// queueLen bounds the frames waiting for the socket: about 3 s of 25 fps video plus AAC. A server
-// that falls further behind loses frames (and the publisher restarts on a keyframe) rather than
-// growing memory without bound.
+// queueLen bounds the frames waiting for the socket: about 3 s of 25 fps video plus audio. A
+// server that falls further behind loses whole GOPs rather than growing memory without bound.
 const queueLen = 256
 
-// item is one unit of work for the writer goroutine: either (re)initialise the FLV tracks with
-// new parameter sets, or write one frame.
+// flvSpeex is FLV's SoundFormat for Speex; gortmplib has no codec type for it, so its tags are
+// written as raw audio messages.
+const flvSpeex = 11
+
+// item is one unit of work for the writer goroutine: either (re)initialise the FLV tracks, or
+// write one frame.
 type item struct {
 	init  *trackInit
 	video [][]byte
@@ -24,45 +30,65 @@ type item struct {
 
 type trackInit struct {
 	sps, pps []byte // nil: no video track
+	audio    stream.AudioCodec
 	aac      *mpeg4audio.AudioSpecificConfig
 }
 
-// writerLoop owns the client after connect: gortmplib has no locks, so exactly one goroutine may
-// write. It stops when items is closed or a write fails, and always closes the client.
-func (a *Actor) writerLoop(client *gortmplib.Client, items <-chan item, done chan<- struct{}) {
+// writerLoop owns the client after connect: gortmplib has no locks, so exactly one goroutine
+// writes. It stops when items is closed or a write fails, and always closes the client (which
+// unpublishes the stream).
+func (a *Actor) writerLoop(client *gortmplib.Client, gen int, items <-chan item, done chan<- struct{}) {
 	defer close(done)
 	defer client.Close()
 	defer a.recoverGoroutine("writer")
 	var w *gortmplib.Writer
-	var videoTrack, audioTrack *gortmplib.Track
+	var video, audio *gortmplib.Track
+	var audioCodec stream.AudioCodec
 	for it := range items {
 		_ = client.NetConn().SetWriteDeadline(time.Now().Add(a.cfg.WriteTimeout))
 		var err error
 		switch {
 		case it.init != nil:
-			videoTrack, audioTrack = nil, nil
-			var tracks []*gortmplib.Track
-			if it.init.sps != nil {
-				videoTrack = &gortmplib.Track{Codec: &codecs.H264{SPS: it.init.sps, PPS: it.init.pps}}
-				tracks = append(tracks, videoTrack)
-			}
-			if it.init.aac != nil {
-				audioTrack = &gortmplib.Track{Codec: &codecs.MPEG4Audio{Config: it.init.aac}}
-				tracks = append(tracks, audioTrack)
-			}
-			w = &gortmplib.Writer{Conn: client, Tracks: tracks}
+			w, video, audio = newWriter(client, it.init)
+			audioCodec = it.init.audio
 			err = w.Initialize()
-		case it.video != nil && videoTrack != nil:
-			err = w.WriteH264(videoTrack, it.pts, it.pts, it.video)
-		case it.audio != nil && audioTrack != nil:
-			err = w.WriteMPEG4Audio(audioTrack, it.pts, it.audio)
+		case it.video != nil && video != nil:
+			err = w.WriteH264(video, it.pts, it.pts, it.video)
+		case it.audio != nil && audioCodec == stream.Speex:
+			err = client.Write(&message.Audio{ChunkStreamID: message.AudioChunkStreamID, MessageStreamID: 0x1000000,
+				Codec: flvSpeex, Rate: message.AudioRate5512, Depth: message.AudioDepth16, AU: it.audio, DTS: it.pts})
+		case it.audio != nil && audio != nil && audioCodec == stream.AAC:
+			err = w.WriteMPEG4Audio(audio, it.pts, it.audio)
+		case it.audio != nil && audio != nil:
+			err = w.WriteG711(audio, it.pts, it.audio)
 		}
 		if err != nil {
-			a.system.Root.Send(a.self, &writeFailed{err: err})
+			a.system.Root.Send(a.self, &writeFailed{gen: gen, err: err})
 			// Drain so the actor never blocks on a full queue while it learns of the failure.
 			for range items {
 			}
 			return
 		}
 	}
+}
+
+// newWriter builds a Writer with the tracks of init. Speex has no gortmplib codec: its tags go
+// out as raw messages, and players find the track from the first tag.
+func newWriter(client *gortmplib.Client, init *trackInit) (*gortmplib.Writer, *gortmplib.Track, *gortmplib.Track) {
+	var video, audio *gortmplib.Track
+	var tracks []*gortmplib.Track
+	if init.sps != nil {
+		video = &gortmplib.Track{Codec: &codecs.H264{SPS: init.sps, PPS: init.pps}}
+		tracks = append(tracks, video)
+	}
+	switch init.audio {
+	case stream.AAC:
+		audio = &gortmplib.Track{Codec: &codecs.MPEG4Audio{Config: init.aac}}
+	case stream.PCMU, stream.PCMA:
+		audio = &gortmplib.Track{Codec: &codecs.G711{MULaw: init.audio == stream.PCMU, ChannelCount: 1}}
+	}
+	if audio != nil {
+		tracks = append(tracks, audio)
+	}
+	return &gortmplib.Writer{Conn: client, Tracks: tracks}, video, audio
 }

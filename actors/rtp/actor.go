@@ -76,6 +76,8 @@ type Actor struct {
 	started     bool
 	video       *videoPipe
 	audio       *audioPipe
+	pass        *passPipe
+	lastSPS     []byte
 	lastKeyReq  time.Time
 	wantKey     bool
 	readers     sync.WaitGroup
@@ -162,7 +164,7 @@ func (a *Actor) handleStopping() {
 		a.audio.close()
 		a.audio = nil
 	}
-	a.video = nil
+	a.video, a.pass = nil, nil
 	a.log.Info("actor stopping", "packets", a.packetCount)
 }
 
@@ -193,6 +195,8 @@ func (a *Actor) handleConfigure(m *Configure) {
 	case a.cfg.Kind == Video && m.Codec == "H264":
 		a.video = newVideoPipe(m, a.cfg.Now)
 		a.wantKey = true
+	case a.cfg.Kind == Audio && canPass(m.Codec, m.Output):
+		a.pass = newPassPipe(m)
 	case a.cfg.Kind == Audio && (m.Codec == "PCMU" || m.Codec == "PCMA"):
 		pipe, err := newAudioPipe(m, a.cfg.AACRate)
 		if err != nil {
@@ -237,11 +241,16 @@ func (a *Actor) handlePacket(ctx actor.Context, m *packetRead) {
 		if frame != nil {
 			if frame.Key {
 				a.wantKey = false
+				a.reportFormat(ctx, frame.SPS)
 			}
 			a.publish(ctx, frame)
 		}
 	case a.audio != nil:
 		for _, f := range a.audio.push(&pkt, m.arrival) {
+			a.publish(ctx, f)
+		}
+	case a.pass != nil:
+		for _, f := range a.pass.push(&pkt, m.arrival) {
 			a.publish(ctx, f)
 		}
 	}

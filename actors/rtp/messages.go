@@ -3,6 +3,8 @@ package rtp
 import (
 	"net"
 	"time"
+
+	"github.com/sipcast/sipcast/actors/stream"
 )
 
 // Configure tells the actor what the SDP answer negotiated. Packets that arrive before it are
@@ -20,6 +22,9 @@ type Configure struct {
 	FIR bool
 	// Zero is the call's timeline origin (the answer's arrival).
 	Zero time.Time
+	// Output is the audio codec the RTMP side wants: AAC transcodes; G.711 or Speex pass the
+	// device's audio through when it matches (else AAC).
+	Output stream.AudioCodec
 }
 
 // MediaStarted is sent to the parent once, when the first packet of the negotiated payload

@@ -5,6 +5,7 @@
 package stream
 
 import (
+	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -30,6 +31,40 @@ type AudioFrame struct {
 	Data []byte
 }
 
+// AudioCodec is what a call's AudioFrames carry.
+type AudioCodec int
+
+const (
+	NoAudio AudioCodec = iota
+	// AAC: AAC-LC access units (transcoded from G.711): the default.
+	AAC
+	// PCMU, PCMA: G.711 passed through from the device, 8 kHz mono.
+	PCMU
+	PCMA
+	// Speex: Speex frames passed through from the device, 16 kHz mono (FLV only knows 16 kHz).
+	Speex
+)
+
+// ParseAudioCodec reads the configuration's and the startup field's names for the RTMP audio
+// codec: "aac", "pcmu"/"g711u", "pcma"/"g711a", "g711" (µ-law), "speex".
+func ParseAudioCodec(name string) (AudioCodec, bool) {
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "", "aac":
+		return AAC, true
+	case "pcmu", "g711u", "g711", "ulaw":
+		return PCMU, true
+	case "pcma", "g711a", "alaw":
+		return PCMA, true
+	case "speex":
+		return Speex, true
+	}
+	return NoAudio, false
+}
+
+func (c AudioCodec) String() string {
+	return [...]string{"none", "aac", "pcmu", "pcma", "speex"}[c]
+}
+
 // Tracks tells a publisher what the call's stream carries, as soon as the SDP answer says it. A
 // publisher needs it before it can write sequence headers.
 type Tracks struct {
@@ -37,8 +72,16 @@ type Tracks struct {
 	Video bool
 	// SPS/PPS from the SDP answer, when it had them; else they come with the first keyframe.
 	SPS, PPS []byte
-	// AAC is the audio track's configuration; nil when the call has no audio.
+	// Audio is the codec of the AudioFrames; NoAudio when the call has no audio.
+	Audio AudioCodec
+	// AAC is the AAC configuration when Audio is AAC.
 	AAC *mpeg4audio.AudioSpecificConfig
+}
+
+// VideoFormat is sent by the video RTP actor to its parent when the picture size becomes known or
+// changes (from the SPS).
+type VideoFormat struct {
+	Width, Height int
 }
 
 // Subscribe asks an RTP actor to send its frames to these subscribers (replacing the list).

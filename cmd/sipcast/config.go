@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,6 +13,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sipcast/sipcast/protocol/callapi"
 )
 
 // Config is every setting of sipcast. Precedence, lowest first: the profile's defaults, the YAML
@@ -30,6 +34,16 @@ type Config struct {
 	DemoDevice         string        `yaml:"demo_device"`          // dev: 127.0.0.1:5070, production: off
 	LogLevel           string        `yaml:"log_level"`            // info
 	LogFormat          string        `yaml:"log_format"`           // text (dev) | json (production)
+	RTMPAudio          string        `yaml:"rtmp_audio"`           // aac | pcmu | pcma | speex
+	RTMPReconnectTries int           `yaml:"rtmp_reconnect_attempts"`
+	RTMPReconnectFor   time.Duration `yaml:"rtmp_reconnect_timeout"`
+	RTMPBackoff        time.Duration `yaml:"rtmp_reconnect_backoff"`
+	RTMPMaxBackoff     time.Duration `yaml:"rtmp_reconnect_max_backoff"`
+	RTMPTLSInsecure    bool          `yaml:"rtmp_tls_insecure"`
+	RTMPTLSCA          string        `yaml:"rtmp_tls_ca"`
+	RTMPFailHangup     bool          `yaml:"rtmp_fail_hangup"`
+	PushPrefix         string        `yaml:"push_prefix"`
+	SoundsDir          string        `yaml:"sounds_dir"`
 }
 
 // setting ties a field to its environment variable, flag and help text.
@@ -53,6 +67,16 @@ func (c *Config) settings() []setting {
 		{"SIPCAST_DEMO_DEVICE", "demo-device", "address of the built-in demo SIP callee; empty: off", &c.DemoDevice},
 		{"SIPCAST_LOG_LEVEL", "log-level", "debug, info, warn or error", &c.LogLevel},
 		{"SIPCAST_LOG_FORMAT", "log-format", "text or json", &c.LogFormat},
+		{"SIPCAST_RTMP_AUDIO", "rtmp-audio", "RTMP audio codec: aac, pcmu, pcma or speex (passthrough)", &c.RTMPAudio},
+		{"SIPCAST_RTMP_RECONNECT_ATTEMPTS", "rtmp-reconnect-attempts", "failed reconnects in a row before RTMP_CONNECTION_FAILED", &c.RTMPReconnectTries},
+		{"SIPCAST_RTMP_RECONNECT_TIMEOUT", "rtmp-reconnect-timeout", "longest RTMP outage before RTMP_CONNECTION_FAILED", &c.RTMPReconnectFor},
+		{"SIPCAST_RTMP_RECONNECT_BACKOFF", "rtmp-reconnect-backoff", "first reconnect delay (doubles, with jitter)", &c.RTMPBackoff},
+		{"SIPCAST_RTMP_RECONNECT_MAX_BACKOFF", "rtmp-reconnect-max-backoff", "longest reconnect delay", &c.RTMPMaxBackoff},
+		{"SIPCAST_RTMP_TLS_INSECURE", "rtmp-tls-insecure", "rtmps:// without certificate verification (test servers only)", &c.RTMPTLSInsecure},
+		{"SIPCAST_RTMP_TLS_CA", "rtmp-tls-ca", "PEM file of CA certificates trusted for rtmps:// (besides the system's)", &c.RTMPTLSCA},
+		{"SIPCAST_RTMP_FAIL_HANGUP", "rtmp-fail-hangup", "end the SIP call when its RTMP target fails for good", &c.RTMPFailHangup},
+		{"SIPCAST_PUSH_PREFIX", "push-prefix", "prefix of a pushed stream's name on the RTMP server", &c.PushPrefix},
+		{"SIPCAST_SOUNDS_DIR", "sounds-dir", "folder of the WAV files /push sound_on may play", &c.SoundsDir},
 	}
 }
 
@@ -61,6 +85,8 @@ func defaults(profile string) Config {
 		Profile: "dev", RESTPort: 8081, SIPIP: defaultIP(), SIPPort: 5060, RTPPorts: "31000-31999",
 		InviteTimeout: 60 * time.Second, EndedCallTTL: 10 * time.Second, RTMPConnectTimeout: 10 * time.Second,
 		RTMPServer: "127.0.0.1:1935", DemoDevice: "127.0.0.1:5070", LogLevel: "info", LogFormat: "text",
+		RTMPAudio: "aac", RTMPReconnectTries: 30, RTMPReconnectFor: 5 * time.Minute,
+		RTMPBackoff: 500 * time.Millisecond, RTMPMaxBackoff: 10 * time.Second, PushPrefix: "rtmp_", SoundsDir: "sounds",
 	}
 	if profile == "production" {
 		c.Profile, c.RTMPServer, c.DemoDevice, c.LogFormat = "production", "", "", "json"
@@ -117,6 +143,12 @@ func set(ptr any, v string) error {
 			return fmt.Errorf("%q is not a number", v)
 		}
 		*p = n
+	case *bool:
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		*p = b
 	case *time.Duration:
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -134,6 +166,9 @@ func (c Config) validate() error {
 	}
 	if net.ParseIP(c.SIPIP) == nil {
 		errs = append(errs, fmt.Errorf("sip_ip %q is not an IP address", c.SIPIP))
+	}
+	if _, ok := callapi.AudioCodecName(c.RTMPAudio); !ok || c.RTMPAudio == "" {
+		errs = append(errs, fmt.Errorf("rtmp_audio %q: want aac, pcmu, pcma or speex", c.RTMPAudio))
 	}
 	if _, _, err := c.rtpRange(); err != nil {
 		errs = append(errs, err)
@@ -177,4 +212,28 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+// rtmpTLS is the TLS configuration of rtmps:// targets: the system's roots plus the configured
+// CA file, or no verification at all when explicitly asked for (self-signed test servers).
+func (c Config) rtmpTLS() (*tls.Config, error) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if c.RTMPTLSInsecure {
+		cfg.InsecureSkipVerify = true //nolint:gosec // explicit opt-in, documented as for test servers
+	}
+	if c.RTMPTLSCA != "" {
+		pem, err := os.ReadFile(c.RTMPTLSCA)
+		if err != nil {
+			return nil, fmt.Errorf("rtmp_tls_ca: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("rtmp_tls_ca %s: no PEM certificate in it", c.RTMPTLSCA)
+		}
+		cfg.RootCAs = pool
+	}
+	return cfg, nil
 }

@@ -21,8 +21,10 @@ import (
 	"github.com/sipcast/sipcast/actors/call"
 	"github.com/sipcast/sipcast/actors/engine"
 	"github.com/sipcast/sipcast/actors/registry"
+	"github.com/sipcast/sipcast/actors/rtmp"
 	"github.com/sipcast/sipcast/actors/rtp"
 	"github.com/sipcast/sipcast/actors/sipua"
+	"github.com/sipcast/sipcast/actors/stream"
 	"github.com/sipcast/sipcast/api"
 	"github.com/sipcast/sipcast/bench/device"
 	"github.com/sipcast/sipcast/protocol/callapi"
@@ -81,6 +83,13 @@ func run(cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	rtmpTLS, err := cfg.rtmpTLS()
+	if err != nil {
+		return err
+	}
+	rtmpAudio, _ := stream.ParseAudioCodec(cfg.RTMPAudio)
+	reconnect := rtmp.Reconnect{Attempts: cfg.RTMPReconnectTries, Within: cfg.RTMPReconnectFor,
+		Backoff: cfg.RTMPBackoff, MaxBackoff: cfg.RTMPMaxBackoff}
 	hostname, _ := os.Hostname()
 	nodeID := hostname + "@" + cfg.SIPIP
 	eng, err := engine.Start(registry.Config{
@@ -89,14 +98,15 @@ func run(cfg Config, log *slog.Logger) error {
 		NewCall: func(spec callapi.Startup) *actor.Props {
 			return call.NewProps(call.Config{Spec: spec, SIP: ua, Ports: ports, MediaIP: cfg.SIPIP,
 				InviteTimeout: cfg.InviteTimeout, AACRate: cfg.AACSampleRate,
-				RTMPConnectTimeout: cfg.RTMPConnectTimeout, NodeID: nodeID, Logger: log})
+				RTMPConnectTimeout: cfg.RTMPConnectTimeout, RTMPReconnect: reconnect, RTMPTLS: rtmpTLS,
+				RTMPAudio: rtmpAudio, HangupOnRTMPFailure: cfg.RTMPFailHangup, NodeID: nodeID, Logger: log})
 		},
 	}, log)
 	if err != nil {
 		return err
 	}
 
-	app := api.New(api.Config{Logger: log}, eng)
+	app := api.New(api.Config{Logger: log, PushPrefix: cfg.PushPrefix, SoundsDir: cfg.SoundsDir}, eng)
 	restAddr := net.JoinHostPort("", strconv.Itoa(cfg.RESTPort))
 	ln, err := net.Listen("tcp", restAddr)
 	if err != nil {

@@ -37,6 +37,7 @@ type StartupRequest struct {
 	AppKey                Text `json:"appKey"`
 	SIPRegisterRequired   Bool `json:"sipRegisterRequired"`
 	VisibleName           Text `json:"visibleName"`
+	RTMPAudioCodec        Text `json:"rtmpAudioCodec"`
 }
 
 // Startup is a validated, normalised /call/startup request.
@@ -59,6 +60,9 @@ type Startup struct {
 	AppKey           string
 	RegisterRequired bool
 	VisibleName      string
+	// RTMPAudioCodec is the audio codec wanted on the RTMP side: "" (the server's default), "aac",
+	// "pcmu", "pcma" or "speex" (the last three pass the device's audio through when it matches).
+	RTMPAudioCodec string
 }
 
 // ParseStartup decodes and validates a /call/startup body. Its errors wrap ErrWrongType,
@@ -144,6 +148,11 @@ func (r StartupRequest) Validate() (Startup, error) {
 	if err := s.parseRTMP(trim(r.RTMPURL), trim(r.RTMPStream)); err != nil {
 		return Startup{}, err
 	}
+	codec, ok := AudioCodecName(trim(r.RTMPAudioCodec))
+	if !ok {
+		return Startup{}, fmt.Errorf("%w: rtmpAudioCodec %q: want aac, pcmu, pcma or speex", ErrInvalid, trim(r.RTMPAudioCodec))
+	}
+	s.RTMPAudioCodec = codec
 	return s, nil
 }
 
@@ -246,4 +255,21 @@ func NewCallID() string {
 		b.WriteByte(idAlphabet[int(r)%len(idAlphabet)])
 	}
 	return b.String()
+}
+
+// AudioCodecName normalises an RTMP audio codec name ("g711" means µ-law); "" stays "".
+func AudioCodecName(name string) (string, bool) {
+	switch strings.ToLower(name) {
+	case "":
+		return "", true
+	case "aac":
+		return "aac", true
+	case "pcmu", "g711", "g711u", "ulaw":
+		return "pcmu", true
+	case "pcma", "g711a", "alaw":
+		return "pcma", true
+	case "speex":
+		return "speex", true
+	}
+	return "", false
 }

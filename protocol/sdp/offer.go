@@ -19,6 +19,7 @@ const (
 	PTPCMU      = 0
 	PTH264Mode1 = 112 // H.264 packetization-mode=1
 	PTH264Mode0 = 113 // H.264 packetization-mode=0
+	PTSpeex     = 97  // speex/16000 (RFC 5574), offered only for Speex passthrough
 )
 
 // Offer describes the gateway's side of a call.
@@ -34,6 +35,7 @@ type Offer struct {
 	AudioSSRC      uint32
 	VideoSSRC      uint32
 	CName          string // RTCP CNAME for a=ssrc; empty omits a=ssrc
+	Speex          bool   // also offer speex/16000 (PTSpeex), first: for Speex passthrough to RTMP
 }
 
 // Marshal renders the offer with CRLF line endings, in the spec's shape.
@@ -72,6 +74,11 @@ func (o *Offer) Marshal() ([]byte, error) {
 			psdp.NewAttribute("rtpmap", "0 PCMU/8000"),
 			psdp.NewAttribute("ptime", "20"),
 		},
+	}
+	if o.Speex {
+		// Speex first, so a device that has it picks it: the RTMP side passes it through.
+		audio.MediaName.Formats = append([]string{strconv.Itoa(PTSpeex)}, audio.MediaName.Formats...)
+		audio.Attributes = append([]psdp.Attribute{psdp.NewAttribute("rtpmap", strconv.Itoa(PTSpeex)+" speex/16000")}, audio.Attributes...)
 	}
 	audio.Attributes = o.appendTail(audio.Attributes, o.AudioPort, ip, addrType, o.AudioSendRecv, o.AudioSSRC)
 	sd.MediaDescriptions = append(sd.MediaDescriptions, audio)

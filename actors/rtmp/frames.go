@@ -1,0 +1,96 @@
+package rtmp
+
+import (
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/sipcast/sipcast/actors/stream"
+)
+
+func (a *Actor) handleVideo(ctx actor.Context, f *stream.VideoFrame) {
+	t := a.kept.tracks
+	if t == nil || !t.Video {
+		return
+	}
+	if a.waitingKey {
+		if !f.Key || f.SPS == nil || f.PPS == nil {
+			return
+		}
+		a.waitingKey = false
+	}
+	if f.Key && (a.written == nil || !equal(a.written.sps, f.SPS) || !equal(a.written.pps, f.PPS)) {
+		// New parameter sets (or a new connection) need sequence headers, which gortmplib sends
+		// only when a Writer is initialised.
+		init := &trackInit{sps: f.SPS, pps: f.PPS, audio: t.Audio, aac: t.AAC}
+		if !a.enqueue(ctx, item{init: init}) {
+			return
+		}
+		a.written = init
+	}
+	a.begin(f.PTS)
+	a.enqueue(ctx, item{video: f.AU, pts: a.videoDTS.Next(f.PTS - a.offset)})
+}
+
+func (a *Actor) handleAudio(f *stream.AudioFrame) {
+	t := a.kept.tracks
+	if t == nil || t.Audio == stream.NoAudio {
+		return
+	}
+	if t.Video && (a.waitingKey || a.written == nil) {
+		// Video leads: audio joins once a keyframe went out, and pauses while video waits for
+		// the next one after a drop, so a player never gets sound ahead of the picture.
+		return
+	}
+	if a.written == nil {
+		init := &trackInit{audio: t.Audio, aac: t.AAC}
+		if !a.enqueue(nil, item{init: init}) {
+			return
+		}
+		a.written = init
+	}
+	a.begin(f.PTS)
+	if f.PTS < a.offset {
+		return
+	}
+	data := a.audioData(f.Data)
+	if data == nil {
+		return
+	}
+	a.enqueue(nil, item{audio: data, pts: a.audioDTS.Next(f.PTS - a.offset)})
+}
+
+// begin fixes the timeline offset at the very first frame written, so the RTMP stream starts
+// at 0. It is never reset: after a reconnect the stream continues on the same timeline.
+func (a *Actor) begin(pts time.Duration) {
+	if !a.started {
+		a.started, a.offset = true, pts
+	}
+}
+
+// enqueue hands an item to the writer without ever blocking the mailbox. On a full queue the
+// frame is dropped and video restarts at the next keyframe (audio pauses until then): whole
+// groups of pictures go, never half a frame, and memory stays bounded by the queue.
+func (a *Actor) enqueue(ctx actor.Context, it item) bool {
+	select {
+	case a.items <- it:
+		return true
+	default:
+		a.dropped++
+		if it.init != nil {
+			a.written = nil
+		}
+		if !a.waitingKey && a.kept.tracks != nil && a.kept.tracks.Video {
+			a.waitingKey = true
+			if ctx != nil {
+				ctx.Send(a.parent, &stream.KeyframeNeeded{})
+			}
+		}
+		if a.dropped == 1 || a.dropped%1000 == 0 {
+			a.log.Warn("frames dropped", "err", ErrQueueFull, "dropped", a.dropped)
+		}
+		return false
+	}
+}
+
+func equal(a, b []byte) bool { return string(a) == string(b) }

@@ -1,0 +1,22 @@
+package rtp
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
+
+	"github.com/sipcast/sipcast/actors/stream"
+)
+
+// reportFormat tells the parent the picture size when a new SPS arrives, so a push can say how
+// big its stream is. An SPS that does not parse is left unreported: the stream still flows.
+func (a *Actor) reportFormat(ctx actor.Context, sps []byte) {
+	if sps == nil || string(sps) == string(a.lastSPS) || ctx.Parent() == nil {
+		return
+	}
+	a.lastSPS = sps
+	var s h264.SPS
+	if err := s.Unmarshal(sps); err != nil {
+		return
+	}
+	ctx.Send(ctx.Parent(), &stream.VideoFormat{Width: s.Width(), Height: s.Height()})
+}
