@@ -17,6 +17,10 @@ import (
 // RTMPModule is the Debian path of libnginx-mod-rtmp.
 const RTMPModule = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
 
+// StreamModule is nginx's TCP proxy (Debian: libnginx-mod-stream), used to put TLS in front of
+// the RTMP module, which has none: that is RTMPS for the tests.
+const StreamModule = "/usr/lib/nginx/modules/ngx_stream_module.so"
+
 // nginxStartTimeout bounds the wait for nginx to accept RTMP connections.
 const nginxStartTimeout = 10 * time.Second
 
@@ -30,6 +34,8 @@ type Nginx struct {
 	Dir string
 	// HLSDir is where HLS playlists and segments are written ("" without WithHLS).
 	HLSDir string
+	// TLSPort is the RTMPS port (TLS proxied to Port); 0 without WithTLS.
+	TLSPort int
 
 	proc *proc
 }
@@ -45,6 +51,22 @@ type nginxConfig struct {
 	HLS      bool     // default false
 	HLSDir   string
 	Stat     bool // default false
+	TLSPort  int
+	TLSCert  string
+	TLSKey   string
+	// WorkerConnections bounds nginx's open connections (publishers,
+	// players, stat requests). Default defaultWorkerConnections.
+	WorkerConnections int
+}
+
+// defaultWorkerConnections is plenty for tests; a benchmark of N calls
+// needs about 2N (a publisher and a player per call).
+const defaultWorkerConnections = 1024
+
+// WithWorkerConnections raises nginx's connection limit (and the open-file
+// limit with it) for many concurrent streams.
+func WithWorkerConnections(n int) NginxOption {
+	return func(c *nginxConfig) { c.WorkerConnections = n }
 }
 
 // WithHLS turns on HLS (1 s fragments) in every application; the files go
@@ -59,6 +81,12 @@ func WithApps(names ...string) NginxOption {
 	return func(c *nginxConfig) { c.Apps = names }
 }
 
+// WithTLS adds an RTMPS port: nginx's stream module terminates TLS with the given PEM
+// certificate and key and proxies to the RTMP port. port 0 picks a free one.
+func WithTLS(certFile, keyFile string, port int) NginxOption {
+	return func(c *nginxConfig) { c.TLSCert, c.TLSKey, c.TLSPort = certFile, keyFile, port }
+}
+
 // WithRTMPPort sets the RTMP port instead of a free one.
 func WithRTMPPort(port int) NginxOption { return func(c *nginxConfig) { c.Port = port } }
 
@@ -70,8 +98,12 @@ master_process off;
 error_log {{.Dir}}/error.log info;
 pid {{.Dir}}/nginx.pid;
 load_module ` + RTMPModule + `;
+{{- if .TLSCert}}
+load_module ` + StreamModule + `;
+{{- end}}
 
-events { worker_connections 1024; }
+worker_rlimit_nofile {{.WorkerConnections}};
+events { worker_connections {{.WorkerConnections}}; }
 
 rtmp {
     server {
@@ -91,6 +123,16 @@ rtmp {
 {{- end}}
     }
 }
+{{if .TLSCert}}
+stream {
+    server {
+        listen 127.0.0.1:{{.TLSPort}} ssl;
+        ssl_certificate {{.TLSCert}};
+        ssl_certificate_key {{.TLSKey}};
+        proxy_pass 127.0.0.1:{{.Port}};
+    }
+}
+{{end}}
 {{if .HTTPPort}}
 http {
     access_log off;
@@ -118,64 +160,100 @@ http {
 func StartNginx(t testing.TB, opts ...NginxOption) *Nginx {
 	t.Helper()
 	RequireTools(t, "nginx", RTMPModule)
-	c := nginxConfig{Dir: t.TempDir(), Apps: []string{"live"}}
+	n, err := LaunchNginx(t.TempDir(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(n.Stop)
+	return n
+}
+
+// LaunchNginx is StartNginx for programs outside a test (the benchmark
+// harness): nginx keeps its files in dir, and the caller must call Stop.
+// The error carries nginx.conf and the error log when nginx does not come up.
+func LaunchNginx(dir string, opts ...NginxOption) (*Nginx, error) {
+	c := nginxConfig{Dir: dir, Apps: []string{"live"}, WorkerConnections: defaultWorkerConnections}
 	for _, o := range opts {
 		o(&c)
 	}
+	var err error
 	if c.Port == 0 {
-		c.Port = FreeTCPPort(t)
+		if c.Port, err = PickTCPPort(); err != nil {
+			return nil, err
+		}
 	}
 	if c.HLS {
 		c.HLSDir = filepath.Join(c.Dir, "hls")
 	}
+	if c.TLSCert != "" && c.TLSPort == 0 {
+		if c.TLSPort, err = PickTCPPort(); err != nil {
+			return nil, err
+		}
+	}
 	if c.HLS || c.Stat {
-		c.HTTPPort = FreeTCPPort(t)
+		if c.HTTPPort, err = PickTCPPort(); err != nil {
+			return nil, err
+		}
 	}
 	for _, d := range []string{"tmp", "hls"} {
 		if err := os.MkdirAll(filepath.Join(c.Dir, d), 0o755); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 	}
 	var conf strings.Builder
 	if err := nginxConf.Execute(&conf, c); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	confPath := filepath.Join(c.Dir, "nginx.conf")
 	if err := os.WriteFile(confPath, []byte(conf.String()), 0o644); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 
 	// -e: the start-up error log, before nginx.conf is read, also stays in Dir.
 	cmd := exec.Command("nginx", "-p", c.Dir+"/", "-c", confPath, "-e", filepath.Join(c.Dir, "error.log"))
 	out, err := os.Create(filepath.Join(c.Dir, "stdout.log"))
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	defer out.Close()
 	cmd.Stdout, cmd.Stderr = out, out
 	p, err := startProc(cmd)
 	if err != nil {
-		t.Fatalf("start nginx: %v", err)
+		return nil, fmt.Errorf("start nginx: %w", err)
 	}
-	n := &Nginx{Port: c.Port, HTTPPort: c.HTTPPort, Dir: c.Dir, HLSDir: c.HLSDir, proc: p}
-	t.Cleanup(n.Stop)
+	n := &Nginx{Port: c.Port, HTTPPort: c.HTTPPort, Dir: c.Dir, HLSDir: c.HLSDir, TLSPort: c.TLSPort, proc: p}
 
 	addrs := []int{c.Port}
 	if c.HTTPPort != 0 {
 		addrs = append(addrs, c.HTTPPort)
 	}
+	if c.TLSPort != 0 {
+		addrs = append(addrs, c.TLSPort)
+	}
 	for _, port := range addrs {
 		if err := waitTCP(p, port, nginxStartTimeout); err != nil {
 			n.Stop()
-			t.Fatalf("nginx did not start: %v\nnginx.conf:\n%s\nerror.log:\n%s", err, conf.String(), n.ErrorLog())
+			return nil, fmt.Errorf("nginx did not start: %w\nnginx.conf:\n%s\nerror.log:\n%s", err, conf.String(), n.ErrorLog())
 		}
 	}
-	return n
+	return n, nil
 }
+
+// PID is nginx's process id (with master_process off, the one process
+// that serves every connection).
+func (n *Nginx) PID() int { return n.proc.cmd.Process.Pid }
 
 // URL returns the RTMP URL of an application, "rtmp://127.0.0.1:PORT/app".
 func (n *Nginx) URL(app string) string {
 	return fmt.Sprintf("rtmp://127.0.0.1:%d/%s", n.Port, app)
+}
+
+// TLSURL returns the RTMPS URL of an application ("" without WithTLS).
+func (n *Nginx) TLSURL(app string) string {
+	if n.TLSPort == 0 {
+		return ""
+	}
+	return fmt.Sprintf("rtmps://127.0.0.1:%d/%s", n.TLSPort, app)
 }
 
 // StatURL returns the rtmp_stat page's URL ("" without WithStat/WithHLS).
