@@ -1,6 +1,7 @@
 package peers
 
 import (
+	"fmt"
 	"net"
 	"sync"
 	"testing"
@@ -34,8 +35,23 @@ func FreeUDPPorts(t testing.TB, n int) int {
 	return freePorts(t, "udp", n)
 }
 
+// PickTCPPort is FreeTCPPort for programs outside a test (the benchmark
+// harness): the same bookkeeping, an error instead of a failed test.
+func PickTCPPort() (int, error) { return pickPorts("tcp", 1) }
+
+// PickUDPPorts is FreeUDPPorts for programs outside a test.
+func PickUDPPorts(n int) (int, error) { return pickPorts("udp", n) }
+
 func freePorts(t testing.TB, network string, n int) int {
 	t.Helper()
+	p, err := pickPorts(network, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func pickPorts(network string, n int) (int, error) {
 	handedOut.Lock()
 	defer handedOut.Unlock()
 	for range portTries {
@@ -43,7 +59,7 @@ func freePorts(t testing.TB, network string, n int) int {
 		// the other ports of the range while checking them.
 		p0, c0, err := listen(network, 0)
 		if err != nil {
-			t.Fatalf("free %s port: %v", network, err)
+			return 0, fmt.Errorf("free %s port: %w", network, err)
 		}
 		base := p0
 		if n > 1 {
@@ -74,11 +90,10 @@ func freePorts(t testing.TB, network string, n int) int {
 			for i := range n {
 				handedOut.ports[base+i] = true
 			}
-			return base
+			return base, nil
 		}
 	}
-	t.Fatalf("no free %s port range of %d after %d tries", network, n, portTries)
-	return 0
+	return 0, fmt.Errorf("no free %s port range of %d after %d tries", network, n, portTries)
 }
 
 func listen(network string, port int) (int, func(), error) {
