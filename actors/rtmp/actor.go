@@ -13,6 +13,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -34,7 +35,9 @@ type Config struct {
 	TLS *tls.Config
 	// ConnectTimeout bounds TCP connect + handshake + connect/publish commands. Default 10 s.
 	ConnectTimeout time.Duration
-	// WriteTimeout bounds one write: a stalled server otherwise blocks for ever. Default 2 s.
+	// WriteTimeout is how long the server may take no data at all before the connection counts
+	// as lost (a slow server makes the publisher drop GOPs instead). Default 10 s: Linux wakes a
+	// blocked writer only once much of its send buffer drained, which takes seconds on a slow link.
 	WriteTimeout time.Duration
 	Reconnect    Reconnect
 	// Muted and Sound are the initial audio state (a push may start muted or with a sound).
@@ -70,6 +73,9 @@ type Actor struct {
 	audioDTS   clock.Monotonic
 	dropped    int
 	audioFx    *audioFx
+	// writtenPTS is the timeline position of the last frame the writer got out (-1: none yet on
+	// this connection); the distance to what the actor enqueues is the publisher's lag.
+	writtenPTS atomic.Int64
 }
 
 // kept is what survives a supervised restart of the publisher: the call sends the tracks once,
@@ -86,7 +92,7 @@ func NewProps(cfg Config) *actor.Props {
 		cfg.ConnectTimeout = 10 * time.Second
 	}
 	if cfg.WriteTimeout == 0 {
-		cfg.WriteTimeout = 2 * time.Second
+		cfg.WriteTimeout = 10 * time.Second
 	}
 	cfg.Reconnect.defaults()
 	if cfg.Logger == nil {
@@ -207,6 +213,7 @@ func (a *Actor) handleConnected(ctx actor.Context) {
 	a.stopConnect()
 	a.items = make(chan item, queueLen)
 	a.writerDone = make(chan struct{})
+	a.writtenPTS.Store(-1)
 	go a.writerLoop(client, a.gen, a.items, a.writerDone)
 	a.behavior.Become(a.active)
 	a.written = nil

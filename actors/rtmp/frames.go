@@ -68,29 +68,43 @@ func (a *Actor) begin(pts time.Duration) {
 	}
 }
 
-// enqueue hands an item to the writer without ever blocking the mailbox. On a full queue the
-// frame is dropped and video restarts at the next keyframe (audio pauses until then): whole
-// groups of pictures go, never half a frame, and memory stays bounded by the queue.
+// enqueue hands an item to the writer without ever blocking the mailbox. When the queue is full,
+// or the writer lags more than maxLag behind, the frame is dropped and video restarts at the
+// next keyframe (audio pauses until then); memory stays bounded by the queue.
 func (a *Actor) enqueue(ctx actor.Context, it item) bool {
+	if w := a.writtenPTS.Load(); it.init == nil && w >= 0 && it.pts-time.Duration(w) > maxLag {
+		return a.drop(ctx, it, "lag")
+	}
 	select {
 	case a.items <- it:
 		return true
 	default:
-		a.dropped++
-		if it.init != nil {
-			a.written = nil
-		}
-		if !a.waitingKey && a.kept.tracks != nil && a.kept.tracks.Video {
-			a.waitingKey = true
-			if ctx != nil {
-				ctx.Send(a.parent, &stream.KeyframeNeeded{})
-			}
-		}
-		if a.dropped == 1 || a.dropped%1000 == 0 {
-			a.log.Warn("frames dropped", "err", ErrQueueFull, "dropped", a.dropped)
-		}
-		return false
+		return a.drop(ctx, it, "queue full")
 	}
 }
+
+// drop discards an item the writer cannot take in time. Video then waits for the next keyframe
+// (and audio with it), so whole groups of pictures go, never half of one.
+func (a *Actor) drop(ctx actor.Context, it item, why string) bool {
+	a.dropped++
+	if it.init != nil {
+		a.written = nil
+	}
+	if !a.waitingKey && a.kept.tracks != nil && a.kept.tracks.Video {
+		a.waitingKey = true
+		if ctx != nil {
+			ctx.Send(a.parent, &stream.KeyframeNeeded{})
+		}
+	}
+	if a.dropped == 1 || a.dropped%1000 == 0 {
+		a.log.Warn("frames dropped", "err", ErrQueueFull, "why", why, "dropped", a.dropped)
+	}
+	return false
+}
+
+// maxLag is how far behind live the writer may fall before frames are dropped: kernel buffers
+// are not counted, so a slow server is caught by the time media would turn stale, whatever the
+// queue's length.
+const maxLag = 2 * time.Second
 
 func equal(a, b []byte) bool { return string(a) == string(b) }

@@ -45,7 +45,6 @@ func (a *Actor) writerLoop(client *gortmplib.Client, gen int, items <-chan item,
 	var video, audio *gortmplib.Track
 	var audioCodec stream.AudioCodec
 	for it := range items {
-		_ = client.NetConn().SetWriteDeadline(time.Now().Add(a.cfg.WriteTimeout))
 		var err error
 		switch {
 		case it.init != nil:
@@ -61,6 +60,9 @@ func (a *Actor) writerLoop(client *gortmplib.Client, gen int, items <-chan item,
 			err = w.WriteMPEG4Audio(audio, it.pts, it.audio)
 		case it.audio != nil && audio != nil:
 			err = w.WriteG711(audio, it.pts, it.audio)
+		}
+		if err == nil && it.init == nil {
+			a.writtenPTS.Store(int64(it.pts))
 		}
 		if err != nil {
 			a.system.Root.Send(a.self, &writeFailed{gen: gen, err: err})

@@ -251,3 +251,21 @@ func TestE2EPushes(t *testing.T) {
 		t.Fatal("push still published after its call ended")
 	}
 }
+
+// Speex passthrough: a device sending Speex wideband reaches RTMP as Speex, untouched.
+func TestE2ESpeexPassthrough(t *testing.T) {
+	requirePeers(t)
+	t.Parallel()
+	ngx := peers.StartNginx(t)
+	sipp := peers.StartSIPpUAS(t, "uas_speex.xml")
+	g := startGateway(t, "SIPCAST_RTMP_AUDIO=speex")
+	startCall(t, g, sipp, "spx", ngx.URL("live"), "spx", nil)
+	g.waitRTMP("spx", callapi.RTMPStreamActive, 10*time.Second)
+	streams, err := peers.Probe(probeCtx(t, 20*time.Second), ngx.URL("live")+"/spx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(streams) != 1 || streams[0].Codec != "speex" || streams[0].SampleRate != 16000 {
+		t.Fatalf("streams %+v, want one speex 16000 Hz", streams)
+	}
+}
