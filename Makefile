@@ -6,7 +6,7 @@ GO       ?= go
 BIN      := bin/sipcast
 # Build needs cgo and FFmpeg's libraries (the AAC encoder); tests also need the real peers.
 BUILD_PKGS := gcc pkg-config libavcodec-dev libavutil-dev libswresample-dev
-TEST_PKGS  := $(BUILD_PKGS) ffmpeg sip-tester tcpdump nginx libnginx-mod-rtmp libnginx-mod-stream
+TEST_PKGS  := $(BUILD_PKGS) ffmpeg sip-tester tcpdump nginx libnginx-mod-rtmp libnginx-mod-stream baresip-core baresip-ffmpeg
 # go test's own limit; the suite takes a few minutes on a 2-core machine.
 TEST_TIMEOUT ?= 20m
 
@@ -24,7 +24,13 @@ test: deps-test
 	$(GO) vet ./...
 	$(GO) test -race -timeout $(TEST_TIMEOUT) ./...
 
-bench: build
+# make bench: a short load run (10 sipcast calls beside 10 ffmpeg relays, held 10 s; the table is
+# printed and bin/bench-report.json written), then every micro-benchmark. Bigger runs:
+#   make bench BENCH_FLAGS='-calls 300 -baseline 50 -hold 60s'
+BENCH_FLAGS ?= -calls 10 -hold 10s
+bench: build deps-test
+	$(GO) build -o bin/sipcast-bench ./bench/cmd/sipcast-bench
+	./bin/sipcast-bench -sipcast $(BIN) -json bin/bench-report.json $(BENCH_FLAGS)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 deps-build:

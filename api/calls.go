@@ -1,7 +1,9 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -15,6 +17,7 @@ import (
 type handlers struct {
 	calls Calls
 	log   *slog.Logger
+	cfg   Config
 }
 
 // startup: POST /rest-api/call/startup → 200 [call] | 400 | 409.
@@ -57,20 +60,44 @@ func (h *handlers) list(c *fiber.Ctx, filter map[string]any) error {
 
 // terminate: POST /rest-api/call/terminate {"callId"} → 200 | 404.
 func (h *handlers) terminate(c *fiber.Ctx) error {
-	body, err := decodeObject(c.Body())
-	if err != nil {
+	var req struct {
+		CallID callapi.Text `json:"callId"`
+	}
+	if err := decodeInto(c.Body(), &req); err != nil {
 		return err
 	}
-	id, _ := body["callId"].(string)
-	if strings.TrimSpace(id) == "" {
+	id := strings.TrimSpace(string(req.CallID))
+	if id == "" {
 		return fmt.Errorf("%w: callId", callapi.ErrMissing)
 	}
-	if err := h.calls.Terminate(c.UserContext(), strings.TrimSpace(id)); err != nil {
+	if err := h.calls.Terminate(c.UserContext(), id); err != nil {
 		return err
 	}
 	// 200 with an empty body, as the original answers: a client reading JSON "when there is
 	// one" finds none.
 	c.Status(fiber.StatusOK)
+	return nil
+}
+
+// decodeInto reads a JSON object body into v (unknown fields ignored); an empty body leaves v
+// as it is. A body that is not an object, or a field of the wrong type, is a 400.
+func decodeInto(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	if _, err := decodeObject(body); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return fmt.Errorf("%w: field %q: %v", callapi.ErrWrongType, te.Field, err)
+		}
+		if errors.Is(err, callapi.ErrWrongType) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", ErrBadRequest, err)
+	}
 	return nil
 }
 

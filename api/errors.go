@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/sipcast/sipcast/actors/call"
 	"github.com/sipcast/sipcast/actors/registry"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
@@ -33,6 +34,10 @@ func statusOf(err error) int {
 	case errors.Is(err, ErrBadRequest), errors.Is(err, ErrSoundFile), errors.Is(err, callapi.ErrWrongType),
 		errors.Is(err, callapi.ErrMissing), errors.Is(err, callapi.ErrInvalid):
 		return fiber.StatusBadRequest
+	case errors.Is(err, call.ErrNotEstablished), errors.Is(err, call.ErrDTMFNotNegotiated):
+		return fiber.StatusBadRequest
+	case errors.Is(err, call.ErrDTMFFailed):
+		return fiber.StatusBadGateway
 	case errors.Is(err, registry.ErrConflict):
 		return fiber.StatusConflict
 	case errors.Is(err, registry.ErrNotFound):
@@ -78,6 +83,17 @@ func exceptionOf(status int) string {
 		return "sipcast.rest.ConflictException"
 	case fiber.StatusRequestEntityTooLarge:
 		return "sipcast.rest.PayloadTooLargeException"
+	case fiber.StatusUnauthorized:
+		return "sipcast.rest.UnauthorizedException"
+	case fiber.StatusTooManyRequests:
+		return "sipcast.rest.TooManyRequestsException"
+	case fiber.StatusServiceUnavailable:
+		return "sipcast.rest.ServiceUnavailableException"
+	case fiber.StatusBadGateway:
+		return "sipcast.rest.BadGatewayException"
+	}
+	if status < 500 {
+		return "sipcast.rest.ClientErrorException"
 	}
 	return "sipcast.rest.InternalErrorException"
 }

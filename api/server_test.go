@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sipcast/sipcast/actors/call"
 	"github.com/sipcast/sipcast/actors/registry"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
@@ -21,6 +22,8 @@ import (
 type fakeCalls struct {
 	calls      map[string]callapi.Call
 	lastFilter map[string]any
+	dtmf       []string // "callId digits type" of each SendDTMF
+	down       bool     // the engine does not answer
 }
 
 func (f *fakeCalls) StartCall(_ context.Context, s callapi.Startup) (callapi.Call, error) {
@@ -33,6 +36,9 @@ func (f *fakeCalls) StartCall(_ context.Context, s callapi.Startup) (callapi.Cal
 }
 
 func (f *fakeCalls) Find(_ context.Context, filter map[string]any) ([]callapi.Call, error) {
+	if f.down {
+		return nil, fmt.Errorf("%w: timeout", registry.ErrUnavailable)
+	}
 	f.lastFilter = filter
 	var out []callapi.Call
 	for _, c := range f.calls {
@@ -49,6 +55,31 @@ func (f *fakeCalls) Terminate(_ context.Context, id string) error {
 	}
 	delete(f.calls, id)
 	return nil
+}
+
+func (f *fakeCalls) SendDTMF(_ context.Context, id, digits, kind string) error {
+	c, ok := f.calls[id]
+	switch {
+	case !ok:
+		return fmt.Errorf("%w: %s", registry.ErrNotFound, id)
+	case c.Status != callapi.StatusEstablished:
+		return fmt.Errorf("%w: status %s", call.ErrNotEstablished, c.Status)
+	case kind == DTMFRFC2833 && c.Callee != nil && *c.Callee == "no-te":
+		return call.ErrDTMFNotNegotiated
+	case kind == DTMFInfo && c.Callee != nil && *c.Callee == "refuses-info":
+		return fmt.Errorf("%w: SIP 415", call.ErrDTMFFailed)
+	}
+	f.dtmf = append(f.dtmf, id+" "+digits+" "+kind)
+	return nil
+}
+
+func newFake() *fakeCalls {
+	return &fakeCalls{calls: map[string]callapi.Call{
+		"existing": {CallID: "existing", Status: callapi.StatusEstablished},
+		"ringing":  {CallID: "ringing", Status: callapi.StatusRing},
+		"no-te":    {CallID: "no-te", Status: callapi.StatusEstablished, Callee: callapi.Str("no-te")},
+		"refuses":  {CallID: "refuses", Status: callapi.StatusEstablished, Callee: callapi.Str("refuses-info")},
+	}}
 }
 
 type apiCase struct {
@@ -73,6 +104,26 @@ var apiCases = []apiCase{
 	{"terminate ok", "POST", "/rest-api/call/terminate", `{"callId":"existing"}`, 200, ``},
 	{"terminate unknown", "POST", "/rest-api/call/terminate", `{"callId":"nope"}`, 404, `"exception":"sipcast.rest.NotFoundException"`},
 	{"terminate no id", "POST", "/rest-api/call/terminate", `{}`, 400, `callId`},
+	{"terminate numeric id", "POST", "/rest-api/call/terminate", `{"callId":12}`, 404, `not found: 12`},
+	{"terminate id of wrong type", "POST", "/rest-api/call/terminate", `{"callId":{}}`, 400, `wrong type`},
+	{"dtmf rfc2833", "POST", "/rest-api/call/send_dtmf", `{"callId":"existing","dtmf":"9","type":"RFC2833"}`, 200, ``},
+	{"dtmf info, lower case", "POST", "/rest-api/call/send_dtmf", `{"callId":"existing","dtmf":"12*#abcd","type":"info"}`, 200, ``},
+	{"dtmf default type, number", "POST", "/rest-api/call/send_dtmf", `{"callId":"existing","dtmf":5}`, 200, ``},
+	{"dtmf unknown call", "POST", "/rest-api/call/send_dtmf", `{"callId":"nope","dtmf":"1"}`, 404, `"status":404`},
+	{"dtmf not established", "POST", "/rest-api/call/send_dtmf", `{"callId":"ringing","dtmf":"1"}`, 400, `not established`},
+	{"dtmf bad digit", "POST", "/rest-api/call/send_dtmf", `{"callId":"existing","dtmf":"12E"}`, 400, `invalid digit`},
+	{"dtmf space", "POST", "/rest-api/call/send_dtmf", `{"callId":"existing","dtmf":"1 2"}`, 400, `invalid digit`},
+	{"dtmf too long", "POST", "/rest-api/call/send_dtmf", `{"callId":"existing","dtmf":"123456789012345678901234567890123"}`, 400, `too many digits`},
+	{"dtmf no digits", "POST", "/rest-api/call/send_dtmf", `{"callId":"existing"}`, 400, `dtmf`},
+	{"dtmf no callId", "POST", "/rest-api/call/send_dtmf", `{"dtmf":"1"}`, 400, `callId`},
+	{"dtmf bad type", "POST", "/rest-api/call/send_dtmf", `{"callId":"existing","dtmf":"1","type":"SIP"}`, 400, `type`},
+	{"dtmf not negotiated", "POST", "/rest-api/call/send_dtmf", `{"callId":"no-te","dtmf":"1"}`, 400, `telephone-event`},
+	{"dtmf device refuses", "POST", "/rest-api/call/send_dtmf", `{"callId":"refuses","dtmf":"1","type":"INFO"}`, 502, `"exception":"sipcast.rest.BadGatewayException"`},
+	{"healthz", "GET", "/healthz", ``, 200, `{"status":"UP"}`},
+	{"openapi", "GET", "/rest-api/openapi.json", ``, 200, `"openapi": "3.0.3"`},
+	{"metrics", "GET", "/metrics", ``, 200, `sipcast_calls{status="ESTABLISHED"} 3`},
+	{"events disabled", "GET", "/rest-api/events", ``, 404, `not enabled`},
+	{"startup by GET", "GET", "/rest-api/call/startup", ``, 404, `no such method`},
 	{"preflight", "OPTIONS", "/rest-api/call/startup", ``, 204, ``},
 	{"unknown route", "POST", "/rest-api/nope", `{}`, 404, `no such method`},
 }
@@ -80,7 +131,7 @@ var apiCases = []apiCase{
 func TestAPI(t *testing.T) {
 	for _, tc := range apiCases {
 		t.Run(tc.name, func(t *testing.T) {
-			fake := &fakeCalls{calls: map[string]callapi.Call{"existing": {CallID: "existing", Status: callapi.StatusEstablished}}}
+			fake := newFake()
 			app := New(Config{Now: func() time.Time { return time.UnixMilli(1559029484840) }}, fake)
 			req := httptest.NewRequest(tc.method, tc.path, strings.NewReader(tc.body))
 			req.Header.Set("Content-Type", "application/json")
@@ -94,6 +145,9 @@ func TestAPI(t *testing.T) {
 			}
 			if res.Header.Get("Access-Control-Allow-Origin") != "*" {
 				t.Fatal("no CORS header")
+			}
+			if ct := res.Header.Get("Content-Type"); len(b) > 0 && tc.path != "/metrics" && !strings.HasPrefix(ct, "application/json") {
+				t.Fatalf("Content-Type %q", ct)
 			}
 			if res.StatusCode >= 400 {
 				var e ErrorBody

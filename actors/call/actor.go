@@ -17,12 +17,16 @@ import (
 	"github.com/sipcast/sipcast/actors/rtp"
 	"github.com/sipcast/sipcast/actors/sipua"
 	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/media/transcode"
 	"github.com/sipcast/sipcast/protocol/callapi"
+	"github.com/sipcast/sipcast/protocol/sdp"
 )
 
 // Signaling is what the call needs of the SIP stack; sipua.UA implements it, tests fake it.
 type Signaling interface {
 	Invite(ctx context.Context, inv sipua.Invite) (sipua.Session, error)
+	// Bind prepares the REGISTERs of a call with sipRegisterRequired.
+	Bind(reg sipua.Registration) (sipua.Binding, error)
 }
 
 // Config builds a call actor.
@@ -49,9 +53,27 @@ type Config struct {
 	// HangupOnRTMPFailure ends the call (FAILED) when its own RTMP target fails for good. Off by
 	// default: the SIP call goes on, and pushes may still carry it.
 	HangupOnRTMPFailure bool
-	NodeID              string
-	Logger              *slog.Logger
-	Now                 func() time.Time
+	// SessionExpires and MinSE are the RFC 4028 session interval asked for in the INVITE and the
+	// shortest one accepted from the callee; 0 asks for none (the callee's own still run).
+	SessionExpires, MinSE time.Duration
+	// MediaTimeout ends the call (BYE, FAILED) when the device sends neither RTP nor RTCP for that
+	// long; MediaStartTimeout is the grace before its first packet. 0 disables each.
+	MediaTimeout, MediaStartTimeout time.Duration
+	// Latching is symmetric RTP: send to where the device's packets come from.
+	Latching bool
+	// RegisterExpires is the binding lifetime asked of the registrar. Default 3600 s.
+	RegisterExpires time.Duration
+	// AudioCodecs and VideoCodecs are the offer's formats in preference order; nil offers the
+	// spec's (PCMA, PCMU; H.264 modes 1 and 0).
+	AudioCodecs, VideoCodecs []sdp.OfferCodec
+	// Media are the RTP actors' receive settings (jitter buffer).
+	Media rtp.MediaOptions
+	// Video configures the H.264 encoder of a VP8 call's transcoder.
+	Video transcode.VideoConfig
+
+	NodeID string
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 func (c *Config) defaults() {
@@ -66,6 +88,12 @@ func (c *Config) defaults() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.MinSE == 0 {
+		c.MinSE = 90 * time.Second // RFC 4028's floor
+	}
+	if c.RegisterExpires == 0 {
+		c.RegisterExpires = time.Hour
 	}
 }
 
@@ -92,6 +120,9 @@ type Actor struct {
 	height    int
 	done      bool // a final status was reported; the actor is stopping
 	stopping  bool // Stopping received: children end because their parent does
+	dtmf      dtmfState
+	dlg       dialogState // after the answer: SDP versions, hold, session timer, media, registration
+	tx        transcoding // transcoders and lip sync (transcode.go)
 }
 
 // NewProps returns the props of a call actor, with the supervision of its children: a crashed
@@ -130,8 +161,9 @@ func (a *Actor) common(ctx actor.Context) bool {
 	case *rtmp.StatusChanged:
 		a.handleRTMPStatus(ctx, m)
 	case *stream.KeyframeNeeded:
-		if a.video != nil {
-			ctx.Send(a.video, m)
+		// A transcoder makes an IDR of its own; an RTP actor asks the device.
+		if pid := firstPID(a.tx.video, a.video); pid != nil {
+			ctx.Send(pid, m)
 		}
 	case *rtp.MediaStarted:
 		a.log.Info("media flowing", "kind", m.Kind.String())
@@ -146,6 +178,13 @@ func (a *Actor) common(ctx actor.Context) bool {
 		if pid := a.pushes[m.ID]; pid != nil {
 			ctx.Send(pid, &m.Set)
 		}
+	case *SendDTMF:
+		a.handleSendDTMF(ctx, m)
+	case *dtmfDone:
+		a.handleDTMFDone(ctx, m)
+	case *inDialog, *timerFired, *refreshDone, *registerDone, *rtp.MediaTimedOut, *rtp.MediaResumed,
+		*rtp.DTMFReceived, *rtp.Latched:
+		a.handleDialog(ctx)
 	case *ForcePanic:
 		panic("call: forced panic for fault-injection test")
 	default:
@@ -175,12 +214,12 @@ func (a *Actor) handleStarted(ctx actor.Context) {
 	if s.RTMP != nil {
 		a.publisher = a.spawnPublisher(ctx)
 	}
-	a.startInvite(ctx)
+	a.placeCall(ctx)
 }
 
 func (a *Actor) spawnRTP(ctx actor.Context, kind rtp.Kind, pair *rtp.Pair) *actor.PID {
 	props := rtp.NewProps(rtp.Config{Kind: kind, CallID: a.cfg.Spec.CallID, Pair: pair,
-		AACRate: a.cfg.AACRate, Logger: a.cfg.Logger, Now: a.cfg.Now})
+		AACRate: a.cfg.AACRate, Media: a.cfg.Media, Logger: a.cfg.Logger, Now: a.cfg.Now})
 	pid, err := ctx.SpawnNamed(props, kind.String())
 	if err != nil {
 		panic(fmt.Errorf("spawn %s: %w", kind, err))
@@ -211,6 +250,7 @@ func (a *Actor) spawnTarget(ctx actor.Context, pc rtmp.Config, name string) *act
 // after a crash, shutdown): the callee must not be left in a dialog nobody serves.
 func (a *Actor) handleStopping() {
 	a.stopping = true
+	a.endDialog()
 	if a.cancel != nil {
 		a.cancel(sipua.ErrForceCancel)
 	}
@@ -236,7 +276,7 @@ func (a *Actor) handleChildTerminated(ctx actor.Context, m *actor.Terminated) {
 		a.publisher = nil
 		a.resubscribe(ctx)
 		a.setRTMPStatus(ctx, callapi.RTMPConnectionFailed, "publisher stopped after repeated failures")
-	case m.Who.Equal(a.audio), m.Who.Equal(a.video):
+	case m.Who.Equal(a.audio), m.Who.Equal(a.video), m.Who.Equal(a.tx.audio), m.Who.Equal(a.tx.video):
 		a.log.Error("media actor stopped after repeated failures", "who", m.Who.Id)
 		a.hangup(ctx, callapi.StatusFailed, "media actor failed")
 	}
@@ -284,6 +324,7 @@ func (a *Actor) finish(ctx actor.Context, status string, code int, reason string
 	}
 	a.log.Info("call ended", "status", status, "sipStatus", code, "reason", reason)
 	a.publish(ctx)
+	a.endDialog()
 	if a.sess != nil {
 		a.sess.Close()
 		a.sess = nil

@@ -9,4 +9,16 @@ var (
 	ErrNoAnswer = errors.New("call: no answer")
 	// ErrActorFailed: the call's actor crashed and was stopped by its supervisor.
 	ErrActorFailed = errors.New("call: internal failure")
+	// ErrNotEstablished: the request needs an established call (DTMF before the answer).
+	ErrNotEstablished = errors.New("call: not established")
+	// ErrDTMFNotNegotiated: RFC 2833 DTMF asked of a call whose answer refused telephone-event.
+	ErrDTMFNotNegotiated = errors.New("call: telephone-event not negotiated")
+	// ErrDTMFFailed: the device refused the DTMF, or it could not be sent.
+	ErrDTMFFailed = errors.New("call: DTMF not delivered")
+	// ErrMediaTimeout: the device sent neither RTP nor RTCP for the media timeout.
+	ErrMediaTimeout = errors.New("media timeout")
+	// ErrSessionExpired: the callee, refresher of the RFC 4028 session timer, did not refresh.
+	ErrSessionExpired = errors.New("session expired")
+	// ErrRegistration: the REGISTER a call with sipRegisterRequired needs failed.
+	ErrRegistration = errors.New("registration failed")
 )

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net"
+	"strings"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
@@ -25,30 +26,13 @@ func (a *Actor) handleAnswered(ctx actor.Context, m *answered) {
 		a.hangup(ctx, callapi.StatusFailed, fmt.Sprintf("%v: %v", ErrBadAnswer, err))
 		return
 	}
-	tracks := &stream.Tracks{}
-	want := a.audioOut()
-	if cfg, ok := a.mediaConfig(ans.Audio, m, "PCMU", "PCMA", "SPEEX"); ok {
-		cfg.Output = want
-		tracks.Audio = rtp.EffectiveAudio(cfg.Codec, want)
-		if tracks.Audio == stream.AAC && cfg.Codec == "SPEEX" {
-			tracks.Audio = stream.NoAudio // Speex → AAC needs the transcoder (not built yet)
-		} else {
-			ctx.Send(a.audio, cfg)
-		}
-		if tracks.Audio == stream.AAC {
-			tracks.AAC = aacConfig(a.cfg.AACRate, int(cfg.ClockRate))
-		}
-	}
-	if cfg, ok := a.mediaConfig(ans.Video, m, "H264"); ok {
-		ctx.Send(a.video, cfg)
-		tracks.Video = true
-		tracks.SPS, tracks.PPS = cfg.SPS, cfg.PPS
-	}
+	tracks := a.configureMedia(ctx, ans, m)
 	if !tracks.Video && tracks.Audio == stream.NoAudio {
 		a.hangup(ctx, callapi.StatusFailed, fmt.Sprintf("%v: no audio or video codec we can receive", ErrBadAnswer))
 		return
 	}
 	a.tracks = tracks
+	a.negotiateDTMF(ans.Audio)
 	if a.publisher != nil {
 		ctx.Send(a.publisher, tracks)
 	}
@@ -61,6 +45,7 @@ func (a *Actor) handleAnswered(ctx actor.Context, m *answered) {
 	a.behavior.Become(a.established)
 	a.log.Info("call established", "video", tracks.Video, "audio", tracks.AAC != nil)
 	a.publish(ctx)
+	a.afterAnswer(ctx, ans, m.at)
 }
 
 // mediaConfig picks the answer's codec for one media line, if the callee will send it.
@@ -72,27 +57,32 @@ func (a *Actor) mediaConfig(media *sdp.Media, m *answered, names ...string) (*rt
 	if !ok {
 		return nil, false
 	}
+	return a.configFor(media, codec, m), true
+}
+
+// configFor is what the RTP actor of a line must know to receive codec.
+func (a *Actor) configFor(media *sdp.Media, codec sdp.Codec, m *answered) *rtp.Configure {
 	cfg := &rtp.Configure{
-		Codec:       codec.Name,
+		Codec:       strings.ToUpper(codec.Name),
 		PayloadType: codec.PayloadType,
 		ClockRate:   codec.ClockRate,
+		Channels:    codec.Channels,
 		Zero:        m.at,
+		FIR:         hasFeedback(media, codec.PayloadType, "ccm fir"),
+		NACK:        hasFeedback(media, codec.PayloadType, "nack"),
+		Sync:        a.tx.sync,
+		Transcoder:  a.tx.pidFor(strings.ToUpper(codec.Name)),
 	}
 	if ip := net.ParseIP(media.IP); ip != nil {
 		cfg.RemoteRTCP = &net.UDPAddr{IP: ip, Port: media.RTCPPort}
 	}
-	for _, fb := range media.RTCPFb {
-		if fb == "ccm fir" {
-			cfg.FIR = true
-		}
-	}
-	if codec.Name == "H264" {
+	if cfg.Codec == "H264" {
 		sps, pps, err := codec.SpropParameterSets()
 		if err == nil {
 			cfg.SPS, cfg.PPS = sps, pps
 		}
 	}
-	return cfg, true
+	return cfg
 }
 
 // aacConfig is the configuration of the AAC the audio actor will produce: AAC-LC, mono, at the

@@ -31,17 +31,21 @@ func (a *Actor) startInvite(ctx actor.Context) {
 		VideoSSRC:      randomUint32(),
 		CName:          "sipcast/" + s.CallID,
 		Speex:          a.audioOut() == stream.Speex,
+		TelephoneEvent: true,
 	}
+	offer.AudioCodecs, offer.VideoCodecs = a.offerCodecs()
 	body, err := offer.Marshal()
 	if err != nil {
 		a.finish(ctx, callapi.StatusFailed, 0, fmt.Sprintf("build SDP offer: %v", err))
 		return
 	}
+	a.dlg.offer, a.dlg.local = offer, body
 	a.call.SDP = nil
 	inv := sipua.Invite{
 		CallID: s.CallID, Callee: s.Callee, Domain: s.SIPDomain, Port: s.SIPPort,
 		From: s.SIPLogin, DisplayName: s.VisibleName, Proxy: s.SIPOutboundProxy,
-		AuthUser: s.SIPAuthName, Password: s.SIPPassword, SDP: body,
+		AuthUser: s.SIPAuthName, Password: s.SIPPassword, SDP: body, Transport: s.SIPTransport,
+		SessionExpires: int(a.cfg.SessionExpires.Seconds()), MinSE: int(a.cfg.MinSE.Seconds()),
 	}
 	dialogCtx, cancel := context.WithCancelCause(context.Background())
 	a.cancel = cancel
@@ -76,10 +80,16 @@ func (a *Actor) runInvite(ctx context.Context, inv sipua.Invite) {
 		return
 	}
 	root.Send(self, &answered{sess: sess, sdp: body, at: a.cfg.Now()})
-	select {
-	case <-sess.Ended():
-		root.Send(self, &remoteHungUp{})
-	case <-ctx.Done():
+	for {
+		select {
+		case <-sess.Ended():
+			root.Send(self, &remoteHungUp{})
+			return
+		case req := <-sess.Requests():
+			root.Send(self, &inDialog{req: req})
+		case <-ctx.Done():
+			return
+		}
 	}
 }
 
@@ -148,7 +158,7 @@ func (a *Actor) handleInviteFailed(ctx actor.Context, m *inviteFailed) {
 	case hasFinal && (final.Code == 486 || final.Code == 600):
 		a.finish(ctx, callapi.StatusBusy, final.Code, final.Error())
 	case hasFinal:
-		a.finish(ctx, callapi.StatusFailed, final.Code, m.err.Error())
+		a.finish(ctx, callapi.StatusFailed, final.Code, a.failureReason(final, m.err))
 	case errors.Is(m.err, sipua.ErrTimeout):
 		a.finish(ctx, callapi.StatusFailed, 408, m.err.Error())
 	default:

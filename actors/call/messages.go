@@ -78,3 +78,73 @@ type (
 		err error
 	}
 )
+
+// SendDTMF asks the call to play digits (dtmf.Normalize'd) as Type: DTMFRFC2833 in the audio
+// RTP or DTMFInfo in SIP INFO. SendDTMFResponse answers once every digit was sent; the digits of
+// a request wait for those of earlier ones.
+type SendDTMF struct {
+	Digits string
+	Type   string
+}
+
+// SendDTMFResponse answers SendDTMF.
+type SendDTMFResponse struct {
+	Code    DTMFCode
+	Message string
+}
+
+// DTMFCode is the outcome of a SendDTMF.
+type DTMFCode int
+
+const (
+	DTMFSent DTMFCode = iota
+	// DTMFNotEstablished: the call is not (or no longer) established.
+	DTMFNotEstablished
+	// DTMFNotNegotiated: RFC2833 asked, but the callee's answer had no telephone-event.
+	DTMFNotNegotiated
+	// DTMFFailed: the device refused, or the digits could not be sent.
+	DTMFFailed
+)
+
+// dtmfDone reports the end of an INFO series run by a goroutine of the actor.
+type dtmfDone struct {
+	err error
+}
+
+// DTMFReceived is sent to the parent (the registry) for every digit the device sends, in RFC 4733
+// events or SIP INFO; the registry publishes it as an IncomingDTMFEvent.
+type DTMFReceived struct {
+	DTMF callapi.IncomingDTMF
+}
+
+// RegistrationChanged is sent to the parent on every outcome of a REGISTER of a call with
+// sipRegisterRequired; the registry publishes it as a RegistrationStatusEvent. It may come after
+// the call's final snapshot: the unregistration ends after the call.
+type RegistrationChanged struct {
+	Registration callapi.Registration
+}
+
+// Self-messages of the dialog's life after the answer, and of the registration before it.
+type (
+	// inDialog carries a request of the callee (re-INVITE, UPDATE, INFO, ACK with SDP).
+	inDialog struct {
+		req *sipua.Request
+	}
+	// timerFired is a session-timer, refresh-retry or registration timer; gen tells stale ones.
+	timerFired struct {
+		kind timerKind
+		gen  int
+	}
+	// refreshDone reports a target refresh of ours (session timer).
+	refreshDone struct {
+		method string
+		reply  *sipua.Reply
+		err    error
+	}
+	// registerDone reports a REGISTER (first, refresh or removal).
+	registerDone struct {
+		expires int // what was asked
+		res     sipua.RegisterResult
+		err     error
+	}
+)

@@ -45,7 +45,7 @@ func (a *Actor) resubscribe(ctx actor.Context) {
 		subs = append(subs, pid)
 	}
 	msg := &stream.Subscribe{Subscribers: subs}
-	for _, pid := range []*actor.PID{a.audio, a.video} {
+	for _, pid := range []*actor.PID{a.audio, a.video, a.tx.audio, a.tx.video} {
 		if pid != nil {
 			ctx.Send(pid, msg)
 		}

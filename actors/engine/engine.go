@@ -7,10 +7,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/sipcast/sipcast/actors/metrics"
 	"github.com/sipcast/sipcast/actors/registry"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
@@ -60,6 +62,7 @@ func (e *Engine) logSupervision() {
 		if se, ok := evt.(*actor.SupervisorEvent); ok {
 			e.log.Error("actor failed", "actor", se.Child.GetId(), "reason", fmt.Sprint(se.Reason),
 				"directive", se.Directive.String())
+			metrics.ActorFailures.With(strings.ToLower(strings.TrimSuffix(se.Directive.String(), "Directive"))).Inc()
 		}
 	})
 }

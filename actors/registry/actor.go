@@ -26,6 +26,13 @@ type Config struct {
 	EndedTTL time.Duration
 	NodeID   string
 	Logger   *slog.Logger
+	// Events, when set, is given every call snapshot (and the FAILED one of a crashed call): the
+	// status notifications start here. It must not block (notify.Handle.CallChanged does not).
+	Events func(callapi.Call)
+	// Publish, when set, is given every other event of a call (notify.EventIncomingDTMF,
+	// notify.EventRegistrationStatus) with its JSON body; it must not block
+	// (notify.Handle.Publish does not).
+	Publish func(event, callID, appKey string, body any)
 }
 
 type entry struct {
@@ -96,6 +103,8 @@ func (a *Actor) Receive(ctx actor.Context) {
 		a.handleLookup(ctx, m)
 	case *call.Updated:
 		a.handleUpdated(ctx, m)
+	case *call.DTMFReceived, *call.RegistrationChanged:
+		a.handleCallEvent(m)
 	case *actor.Terminated:
 		a.handleTerminated(ctx, m)
 	case *expire:
@@ -145,6 +154,9 @@ func (a *Actor) handleUpdated(ctx actor.Context, m *call.Updated) {
 		return // a late snapshot from a call that already terminated
 	}
 	e.call = m.Call
+	if a.cfg.Events != nil {
+		a.cfg.Events(m.Call)
+	}
 	e.width, e.height = m.Width, m.Height
 	e.byRequest = e.byRequest || m.ByRequest
 	if callapi.Ended(m.Call.Status) {
@@ -167,6 +179,9 @@ func (a *Actor) handleTerminated(ctx actor.Context, m *actor.Terminated) {
 		e.call.Status = callapi.StatusFailed
 		e.call.Reason = callapi.Str(call.ErrActorFailed.Error())
 		a.log.Error("call actor terminated without a final status", "callId", e.call.CallID)
+		if a.cfg.Events != nil {
+			a.cfg.Events(e.call)
+		}
 	}
 	a.release(e)
 	for _, w := range e.waiters {

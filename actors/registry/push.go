@@ -118,7 +118,18 @@ func (a *Actor) handlePushStatus(m *call.PushStatus) {
 	}
 	p.push.RTMPStreamStatus = m.Status
 	p.push.Reason = callapi.Str(m.Reason)
+	if a.cfg.Publish != nil {
+		appKey := ""
+		if e := a.calls[p.callID]; e != nil {
+			appKey = e.spec.AppKey
+		}
+		a.cfg.Publish(EventPushStatus, p.callID, appKey, p.push)
+	}
 }
+
+// EventPushStatus names the notification of a push's RTMP status change; its body is the push
+// object.
+const EventPushStatus = "PushStatusEvent"
 
 // dropPushes forgets the pushes of a call that ended: they ended with it.
 func (a *Actor) dropPushes(callID string) {

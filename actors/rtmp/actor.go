@@ -19,6 +19,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/bluenviron/gortmplib"
 
+	"github.com/sipcast/sipcast/actors/metrics"
 	"github.com/sipcast/sipcast/actors/stream"
 	"github.com/sipcast/sipcast/media/clock"
 	"github.com/sipcast/sipcast/protocol/callapi"
@@ -220,6 +221,7 @@ func (a *Actor) handleConnected(ctx actor.Context) {
 	a.waitingKey = true
 	if a.outage.active() {
 		a.reconnects++
+		metrics.RTMPReconnects.Inc()
 		a.log.Info("publish accepted again", "after", a.outage.elapsed(), "reconnects", a.reconnects)
 	} else {
 		a.log.Info("publish accepted")

@@ -5,6 +5,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/sipcast/sipcast/actors/metrics"
 	"github.com/sipcast/sipcast/actors/stream"
 )
 
@@ -87,6 +88,7 @@ func (a *Actor) enqueue(ctx actor.Context, it item) bool {
 // (and audio with it), so whole groups of pictures go, never half of one.
 func (a *Actor) drop(ctx actor.Context, it item, why string) bool {
 	a.dropped++
+	metrics.RTMPDropped.Inc()
 	if it.init != nil {
 		a.written = nil
 	}

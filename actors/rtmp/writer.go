@@ -8,6 +8,7 @@ import (
 	"github.com/bluenviron/gortmplib/pkg/message"
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
 
+	"github.com/sipcast/sipcast/actors/metrics"
 	"github.com/sipcast/sipcast/actors/stream"
 )
 
@@ -26,6 +27,15 @@ type item struct {
 	video [][]byte
 	audio []byte
 	pts   time.Duration
+}
+
+// size is the media bytes an item carries.
+func (it item) size() int {
+	n := len(it.audio)
+	for _, nalu := range it.video {
+		n += len(nalu)
+	}
+	return n
 }
 
 type trackInit struct {
@@ -63,6 +73,7 @@ func (a *Actor) writerLoop(client *gortmplib.Client, gen int, items <-chan item,
 		}
 		if err == nil && it.init == nil {
 			a.writtenPTS.Store(int64(it.pts))
+			metrics.RTMPBytes.Add(uint64(it.size()))
 		}
 		if err != nil {
 			a.system.Root.Send(a.self, &writeFailed{gen: gen, err: err})

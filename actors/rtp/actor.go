@@ -16,6 +16,7 @@ import (
 	"github.com/pion/rtcp"
 	pionrtp "github.com/pion/rtp"
 
+	"github.com/sipcast/sipcast/actors/metrics"
 	"github.com/sipcast/sipcast/actors/stream"
 	"github.com/sipcast/sipcast/media/rtpstats"
 )
@@ -50,6 +51,7 @@ type Config struct {
 	CallID  string
 	Pair    *Pair
 	AACRate int // AAC output sample rate; 0 = the G.711 rate
+	Media   MediaOptions
 	Logger  *slog.Logger
 	Now     func() time.Time
 }
@@ -59,6 +61,7 @@ type Config struct {
 type kept struct {
 	conf        *Configure
 	subscribers []*actor.PID
+	peer        *Peer
 }
 
 // Actor is the RTP socket actor.
@@ -85,6 +88,10 @@ type Actor struct {
 	packetCount uint64
 	firSeq      uint8
 	lastRR      time.Time
+	dtmf        *dtmfSender // RFC 4733 events being sent (audio only)
+	peerSt      *peerState  // the device's side: timeouts, latching, silence, events received
+	media       *mediaState // jitter buffer, lip sync, transcoded codecs (media.go)
+	meter       *metrics.RTPStream
 }
 
 // NewProps returns the props of an RTP actor.
@@ -121,11 +128,27 @@ func (a *Actor) Receive(ctx actor.Context) {
 	case *packetRead:
 		a.handlePacket(ctx, m)
 	case *rtcpRead:
-		// Sender reports will drive lip sync; for now RTCP only proves the device is alive.
+		// RTCP proves the device alive; its sender reports place the line for lip sync.
+		a.heardFrom(ctx, nil, nil)
+		a.handleRTCP(m)
+	case *jitterTick:
+		a.handleJitterTick(ctx)
+	case *stream.DeviceKeyframe:
+		a.wantKey = true
+		a.requestKeyframe(true)
 	case *readFailed:
 		a.handleReadFailed(m)
 	case *reportTick:
 		a.handleTick()
+		a.checkMedia(ctx)
+	case *Peer:
+		a.handlePeer(ctx, m)
+	case *silenceTick:
+		a.handleSilenceTick(m)
+	case *SendDTMF:
+		a.handleSendDTMF(ctx, m)
+	case *dtmfTick:
+		a.handleDTMFTick(ctx, m)
 	case *ForcePanic:
 		panic(fmt.Sprintf("rtp %s: forced panic for fault-injection test", a.cfg.Kind))
 	}
@@ -136,6 +159,7 @@ func (a *Actor) handleStarted(ctx actor.Context) {
 	a.log = a.cfg.Logger.With("actor", "rtp", "kind", a.cfg.Kind.String(), "callId", a.cfg.CallID,
 		"port", a.cfg.Pair.Port)
 	a.ssrc = randomSSRC()
+	a.meter = metrics.NewRTPStream(a.cfg.Kind.String())
 	a.log.Info("actor started")
 	// A restarted actor reopens its own port: the old sockets were closed in Restarting.
 	if err := a.reopen(); err != nil {
@@ -151,9 +175,16 @@ func (a *Actor) handleStarted(ctx actor.Context) {
 		a.subscribers = a.kept.subscribers
 		a.handleConfigure(a.kept.conf)
 	}
+	if a.kept.peer != nil {
+		a.handlePeer(ctx, a.kept.peer)
+	}
 }
 
 func (a *Actor) handleStopping() {
+	a.stopPeer()
+	a.stopDTMF()
+	a.stopMedia()
+	a.meter.Close()
 	if a.stopTicker != nil {
 		close(a.stopTicker)
 		a.stopTicker = nil
@@ -191,6 +222,7 @@ func (a *Actor) reopen() error {
 func (a *Actor) handleConfigure(m *Configure) {
 	a.conf, a.kept.conf = m, m
 	a.stats = rtpstats.NewReceiver(m.ClockRate)
+	a.resetMedia(m)
 	switch {
 	case a.cfg.Kind == Video && m.Codec == "H264":
 		a.video = newVideoPipe(m, a.cfg.Now)
@@ -205,6 +237,16 @@ func (a *Actor) handleConfigure(m *Configure) {
 			return
 		}
 		a.audio = pipe
+	case a.cfg.Kind == Video && m.Codec == "VP8":
+		a.media.vp8 = newVP8Pipe(m)
+		a.wantKey = true
+	case a.cfg.Kind == Audio && (m.Codec == "OPUS" || m.Codec == "SPEEX"):
+		pipe, err := newCodedPipe(m)
+		if err != nil {
+			a.log.Error("audio pipeline", "err", err)
+			return
+		}
+		a.media.coded = pipe
 	default:
 		a.log.Error("configure", "err", fmt.Errorf("%w: %s on %s", ErrUnsupportedCodec, m.Codec, a.cfg.Kind))
 		return
@@ -214,15 +256,17 @@ func (a *Actor) handleConfigure(m *Configure) {
 }
 
 func (a *Actor) handlePacket(ctx actor.Context, m *packetRead) {
-	if a.conf == nil {
+	var pkt pionrtp.Packet
+	if err := pkt.Unmarshal(m.buf); err != nil {
 		return
 	}
-	var pkt pionrtp.Packet
-	if err := pkt.Unmarshal(m.buf); err != nil || pkt.PayloadType != a.conf.PayloadType {
-		// Not ours: RTCP muxed on the RTP port, comfort noise, telephone-event, or garbage.
+	if a.heardFrom(ctx, m.from, &pkt) || a.conf == nil || pkt.PayloadType != a.conf.PayloadType {
+		// Not media: a telephone event (taken above), RTCP muxed on the RTP port, comfort noise,
+		// or a packet before the answer said what to expect.
 		return
 	}
 	a.packetCount++
+	a.meter.Packet(len(m.buf))
 	a.stats.Update(pkt.SSRC, pkt.SequenceNumber, pkt.Timestamp, m.arrival)
 	if !a.started {
 		a.started = true
@@ -231,29 +275,7 @@ func (a *Actor) handlePacket(ctx actor.Context, m *packetRead) {
 			ctx.Send(ctx.Parent(), &MediaStarted{Kind: a.cfg.Kind})
 		}
 	}
-	switch {
-	case a.video != nil:
-		frame, lost := a.video.push(&pkt, m.arrival)
-		if lost {
-			a.wantKey = true
-			a.requestKeyframe(false)
-		}
-		if frame != nil {
-			if frame.Key {
-				a.wantKey = false
-				a.reportFormat(ctx, frame.SPS)
-			}
-			a.publish(ctx, frame)
-		}
-	case a.audio != nil:
-		for _, f := range a.audio.push(&pkt, m.arrival) {
-			a.publish(ctx, f)
-		}
-	case a.pass != nil:
-		for _, f := range a.pass.push(&pkt, m.arrival) {
-			a.publish(ctx, f)
-		}
-	}
+	a.deliver(ctx, &pkt, m.arrival)
 }
 
 func (a *Actor) publish(ctx actor.Context, msg any) {

@@ -9,4 +9,6 @@ var (
 	ErrBadRange = errors.New("rtp: bad port range")
 	// ErrUnsupportedCodec: the SDP answer chose a codec this actor cannot receive.
 	ErrUnsupportedCodec = errors.New("rtp: unsupported codec")
+	// ErrNoDTMF: telephone events could not be sent (not an audio line, bad digits, socket error).
+	ErrNoDTMF = errors.New("rtp: DTMF not sent")
 )

@@ -14,7 +14,9 @@ func (a *Actor) lastReport() time.Time { return a.lastRR }
 func (a *Actor) receiverReport() *rtcp.ReceiverReport {
 	rr := &rtcp.ReceiverReport{SSRC: a.ssrc}
 	if a.stats != nil && a.stats.Started() {
-		rr.Reports = []rtcp.ReceptionReport{a.stats.Report()}
+		rep := a.stats.Report()
+		a.meter.Report(int64(rep.TotalLost), float64(rep.Jitter), a.conf.ClockRate)
+		rr.Reports = []rtcp.ReceptionReport{rep}
 	}
 	return rr
 }

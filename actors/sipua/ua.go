@@ -1,15 +1,18 @@
-// Package sipua is sipcast's SIP user agent: one sipgo stack shared by every call. It places
-// INVITEs for the call actors (which see it through the narrow call.Signaling interface, so their
-// tests can fake it), routes in-dialog requests from callees (BYE) back to their dialogs, and
-// answers OPTIONS. It holds no call state of its own beyond sipgo's dialog cache.
+// Package sipua is sipcast's SIP user agent: one sipgo stack shared by every call, over UDP, TCP
+// and TLS. It places INVITEs and REGISTERs for the call actors (which see it through the narrow
+// call.Signaling interface, so their tests can fake it), answers digest challenges, routes the
+// callees' in-dialog requests (BYE, re-INVITE, UPDATE, INFO, ACK) back to their dialogs, sends
+// target refreshes, and answers OPTIONS. It holds no call state beyond its map of live dialogs.
 package sipua
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -21,11 +24,18 @@ type Config struct {
 	// ListenIP/Port: the UDP socket SIP uses, for requests out and in.
 	ListenIP string
 	Port     int
-	// ContactIP is the address put in Via/Contact (SIPCAST_SIP_IP); defaults to ListenIP.
+	// ContactIP is the address put in Via/Contact: SIPCAST_SIP_PUBLIC_IP behind NAT, else
+	// SIPCAST_SIP_IP; defaults to ListenIP.
 	ContactIP string
 	// UserAgent is the User-Agent header value.
 	UserAgent string
-	Logger    *slog.Logger
+	// NoTCP leaves SIP over TCP off; by default the UA also listens on TCP on Port, where callees
+	// reached over TCP send their in-dialog requests.
+	NoTCP bool
+	// TLS is the client configuration of sipTransport tls (roots, or verification off for test
+	// servers); nil refuses tls.
+	TLS    *tls.Config
+	Logger *slog.Logger
 }
 
 // UA is the shared SIP stack.
@@ -35,10 +45,23 @@ type UA struct {
 	ua     *sipgo.UserAgent
 	server *sipgo.Server
 	client *sipgo.Client
-	cache  *sipgo.DialogClientCache
 	conn   net.PacketConn
 	served chan struct{}
+	// stream is the client of TCP and TLS: it must not be bound to the UDP socket's address.
+	stream  *sipgo.Client
+	tcp     net.Listener // nil when TCP is off or its port was taken
+	dialogs sync.Map     // dialog ID → *session, for the callee's in-dialog requests
+	serving bool         // the server goroutines run: Close waits for them
 }
+
+// udpMaxMessage is the largest SIP message sent over UDP. sipgo refuses anything within 200
+// bytes of a 1500-byte MTU (RFC 3261 §18.1.1 would switch to TCP, which a UDP-only device does not
+// take): an INVITE with audio + video SDP, session-timer headers and digest credentials is about
+// 1.4 kB. Like most UAs, sipcast sends it anyway and lets IP fragment it; sipTransport tcp is
+// there for networks that drop fragments.
+const udpMaxMessage = 4096
+
+func init() { sip.UDPMTUSize = udpMaxMessage + 200 }
 
 // New binds the SIP socket (so a port in use fails here, at start-up) and builds the stack.
 func New(cfg Config) (*UA, error) {
@@ -58,7 +81,11 @@ func New(cfg Config) (*UA, error) {
 		return nil, fmt.Errorf("%w: %s: %v", ErrListen, addr, err)
 	}
 	u.conn = conn
-	if u.ua, err = sipgo.NewUA(sipgo.WithUserAgent(cfg.UserAgent), sipgo.WithUserAgentHostname(cfg.ContactIP)); err != nil {
+	uaOpts := []sipgo.UserAgentOption{sipgo.WithUserAgent(cfg.UserAgent), sipgo.WithUserAgentHostname(cfg.ContactIP)}
+	if cfg.TLS != nil {
+		uaOpts = append(uaOpts, sipgo.WithUserAgenTLSConfig(cfg.TLS))
+	}
+	if u.ua, err = sipgo.NewUA(uaOpts...); err != nil {
 		_ = conn.Close()
 		return nil, err
 	}
@@ -69,23 +96,47 @@ func New(cfg Config) (*UA, error) {
 	// Requests leave from the listening socket, so Via and Contact name a port the callee can
 	// reach us on (its BYE would otherwise go to an ephemeral socket nobody reads).
 	localAddr := conn.LocalAddr().(*net.UDPAddr)
+	// Via carries ;rport (RFC 3581): a callee behind NAT, or one we reach through NAT, answers to
+	// the address our requests came from.
 	if u.client, err = sipgo.NewClient(u.ua, sipgo.WithClientLogger(u.log),
-		sipgo.WithClientHostname(cfg.ContactIP),
+		sipgo.WithClientHostname(cfg.ContactIP), sipgo.WithClientNAT(),
 		sipgo.WithClientConnectionAddr(localAddr.String())); err != nil {
 		u.Close()
 		return nil, err
 	}
-	u.cache = sipgo.NewDialogClientCache(u.client, sip.ContactHeader{
-		Address: sip.Uri{Scheme: "sip", User: "sipcast", Host: cfg.ContactIP, Port: localAddr.Port},
-	})
-	u.server.OnBye(u.onBye)
-	u.server.OnOptions(u.onOptions)
+	if u.stream, err = sipgo.NewClient(u.ua, sipgo.WithClientLogger(u.log),
+		sipgo.WithClientHostname(cfg.ContactIP), sipgo.WithClientNAT()); err != nil {
+		u.Close()
+		return nil, err
+	}
+	u.routeRequests()
+	servers := 1
+	if !cfg.NoTCP {
+		if u.tcp, err = net.Listen("tcp", addr); err != nil {
+			u.log.Warn("SIP over TCP off: cannot listen", "addr", addr, "err", err)
+			u.tcp = nil
+		} else {
+			servers++
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Add(servers)
 	go func() {
-		defer close(u.served)
+		defer wg.Done()
 		if err := u.server.ServeUDP(conn); err != nil && !errors.Is(err, net.ErrClosed) {
 			u.log.Error("sip server stopped", "err", err)
 		}
 	}()
+	if u.tcp != nil {
+		go func() {
+			defer wg.Done()
+			if err := u.server.ServeTCP(u.tcp); err != nil && !errors.Is(err, net.ErrClosed) {
+				u.log.Error("sip TCP server stopped", "err", err)
+			}
+		}()
+	}
+	u.serving = true
+	go func() { wg.Wait(); close(u.served) }()
 	u.waitServing(localAddr.String())
 	return u, nil
 }
@@ -122,26 +173,10 @@ func (u *UA) Close() {
 		_ = u.ua.Close()
 	}
 	_ = u.conn.Close()
-	if u.server != nil {
+	if u.tcp != nil {
+		_ = u.tcp.Close()
+	}
+	if u.serving {
 		<-u.served
-	}
-}
-
-func (u *UA) onBye(req *sip.Request, tx sip.ServerTransaction) {
-	if err := u.cache.ReadBye(req, tx); err != nil {
-		// No dialog of ours: RFC 3261 §15.1.2 says 481.
-		res := sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil)
-		if err := tx.Respond(res); err != nil {
-			u.log.Debug("481 to stray BYE", "err", err)
-		}
-	}
-}
-
-func (u *UA) onOptions(req *sip.Request, tx sip.ServerTransaction) {
-	res := sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil)
-	res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS"))
-	res.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
-	if err := tx.Respond(res); err != nil {
-		u.log.Debug("answer OPTIONS", "err", err)
 	}
 }

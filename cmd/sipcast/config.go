@@ -21,29 +21,54 @@ import (
 // file (SIPCAST_CONFIG or -config), environment variables, command-line flags. The README's
 // configuration table is generated from the same list (see settings) — keep them in step.
 type Config struct {
-	Profile            string        `yaml:"profile"`              // dev | production
-	RESTPort           int           `yaml:"rest_port"`            // 8081
-	SIPIP              string        `yaml:"sip_ip"`               // address in Via/Contact/SDP; first non-loopback IPv4, else 127.0.0.1
-	SIPPort            int           `yaml:"sip_port"`             // 5060
-	RTPPorts           string        `yaml:"rtp_ports"`            // 31000-31999
-	InviteTimeout      time.Duration `yaml:"invite_timeout"`       // 60s
-	EndedCallTTL       time.Duration `yaml:"ended_call_ttl"`       // 10s
-	RTMPConnectTimeout time.Duration `yaml:"rtmp_connect_timeout"` // 10s
-	AACSampleRate      int           `yaml:"aac_sample_rate"`      // 0 = the G.711 rate (8000)
-	RTMPServer         string        `yaml:"rtmp_server"`          // dev: 127.0.0.1:1935, production: off
-	DemoDevice         string        `yaml:"demo_device"`          // dev: 127.0.0.1:5070, production: off
-	LogLevel           string        `yaml:"log_level"`            // info
-	LogFormat          string        `yaml:"log_format"`           // text (dev) | json (production)
-	RTMPAudio          string        `yaml:"rtmp_audio"`           // aac | pcmu | pcma | speex
-	RTMPReconnectTries int           `yaml:"rtmp_reconnect_attempts"`
-	RTMPReconnectFor   time.Duration `yaml:"rtmp_reconnect_timeout"`
-	RTMPBackoff        time.Duration `yaml:"rtmp_reconnect_backoff"`
-	RTMPMaxBackoff     time.Duration `yaml:"rtmp_reconnect_max_backoff"`
-	RTMPTLSInsecure    bool          `yaml:"rtmp_tls_insecure"`
-	RTMPTLSCA          string        `yaml:"rtmp_tls_ca"`
-	RTMPFailHangup     bool          `yaml:"rtmp_fail_hangup"`
-	PushPrefix         string        `yaml:"push_prefix"`
-	SoundsDir          string        `yaml:"sounds_dir"`
+	Profile            string            `yaml:"profile"`              // dev | production
+	RESTPort           int               `yaml:"rest_port"`            // 8081
+	SIPIP              string            `yaml:"sip_ip"`               // address in Via/Contact/SDP; first non-loopback IPv4, else 127.0.0.1
+	SIPPort            int               `yaml:"sip_port"`             // 5060
+	RTPPorts           string            `yaml:"rtp_ports"`            // 31000-31999
+	InviteTimeout      time.Duration     `yaml:"invite_timeout"`       // 60s
+	EndedCallTTL       time.Duration     `yaml:"ended_call_ttl"`       // 10s
+	RTMPConnectTimeout time.Duration     `yaml:"rtmp_connect_timeout"` // 10s
+	AACSampleRate      int               `yaml:"aac_sample_rate"`      // 0 = the G.711 rate (8000)
+	RTMPServer         string            `yaml:"rtmp_server"`          // dev: 127.0.0.1:1935, production: off
+	DemoDevice         string            `yaml:"demo_device"`          // dev: 127.0.0.1:5070, production: off
+	LogLevel           string            `yaml:"log_level"`            // info
+	LogFormat          string            `yaml:"log_format"`           // text (dev) | json (production)
+	RTMPAudio          string            `yaml:"rtmp_audio"`           // aac | pcmu | pcma | speex
+	RTMPReconnectTries int               `yaml:"rtmp_reconnect_attempts"`
+	RTMPReconnectFor   time.Duration     `yaml:"rtmp_reconnect_timeout"`
+	RTMPBackoff        time.Duration     `yaml:"rtmp_reconnect_backoff"`
+	RTMPMaxBackoff     time.Duration     `yaml:"rtmp_reconnect_max_backoff"`
+	RTMPTLSInsecure    bool              `yaml:"rtmp_tls_insecure"`
+	RTMPTLSCA          string            `yaml:"rtmp_tls_ca"`
+	RTMPFailHangup     bool              `yaml:"rtmp_fail_hangup"`
+	PushPrefix         string            `yaml:"push_prefix"`
+	SoundsDir          string            `yaml:"sounds_dir"`
+	HTTPSPort          int               `yaml:"https_port"`            // 8444, production only; 0/off: none
+	TLSCert            string            `yaml:"tls_cert"`              // PEM certificate for HTTPS; "": self-signed in data_dir
+	TLSKey             string            `yaml:"tls_key"`               // its PEM private key
+	DataDir            string            `yaml:"data_dir"`              // /var/lib/sipcast: settings.json, tls/
+	BodyLimit          int               `yaml:"body_limit"`            // 65536 bytes; larger → 413
+	AuthMaxFailures    int               `yaml:"auth_max_failures"`     // 10 wrong passwords a minute per client, then 429
+	CallAppURL         string            `yaml:"callapp_url"`           // http://localhost:9091/CallApp: defaultApp's URL
+	CallAppAuth        string            `yaml:"callapp_authorization"` // "": Authorization header of notifications
+	CallAppSecret      string            `yaml:"callapp_secret"`        // "": HMAC key signing notifications
+	Apps               map[string]string `yaml:"apps"`                  // appKey → URL (YAML only; `sipcast admin set-app` overrides)
+	NotifyQueue        int               `yaml:"notify_queue"`          // 1000 notifications waiting, at most
+	NotifyRetries      int               `yaml:"notify_retries"`        // 3
+	NotifyTimeout      time.Duration     `yaml:"notify_timeout"`        // 5s per POST
+	DrainTimeout       time.Duration     `yaml:"drain_timeout"`         // 15s: SIGTERM's bound
+	SIPPublicIP        string            `yaml:"sip_public_ip"`         // "": sip_ip. Via/Contact/SDP address behind NAT
+	SIPTCP             bool              `yaml:"sip_tcp"`               // true: SIP over TCP on sip_port too
+	SIPTLSCA           string            `yaml:"sip_tls_ca"`            // "": PEM CA file for sipTransport tls
+	SIPTLSInsecure     bool              `yaml:"sip_tls_insecure"`      // false
+	SessionExpires     time.Duration     `yaml:"session_expires"`       // 30m; 0: no session timer asked for
+	MinSE              time.Duration     `yaml:"min_se"`                // 90s, RFC 4028's floor
+	MediaTimeout       time.Duration     `yaml:"media_timeout"`         // 30s; 0: off
+	MediaStartTimeout  time.Duration     `yaml:"media_start_timeout"`   // 60s; 0: off
+	RTPLatching        bool              `yaml:"rtp_latching"`          // false
+	RegisterExpires    time.Duration     `yaml:"register_expires"`      // 1h
+	MediaConfig        `yaml:",inline"`  // codecs, jitter buffer, transcoding (config_media.go)
 }
 
 // setting ties a field to its environment variable, flag and help text.
@@ -53,7 +78,7 @@ type setting struct {
 }
 
 func (c *Config) settings() []setting {
-	return []setting{
+	return append([]setting{
 		{"SIPCAST_PROFILE", "profile", "profile: dev or production", &c.Profile},
 		{"SIPCAST_REST_PORT", "rest-port", "REST API port (HTTP)", &c.RESTPort},
 		{"SIPCAST_SIP_IP", "sip-ip", "IP address for SIP (bind, Via, Contact) and the SDP", &c.SIPIP},
@@ -77,7 +102,30 @@ func (c *Config) settings() []setting {
 		{"SIPCAST_RTMP_FAIL_HANGUP", "rtmp-fail-hangup", "end the SIP call when its RTMP target fails for good", &c.RTMPFailHangup},
 		{"SIPCAST_PUSH_PREFIX", "push-prefix", "prefix of a pushed stream's name on the RTMP server", &c.PushPrefix},
 		{"SIPCAST_SOUNDS_DIR", "sounds-dir", "folder of the WAV files /push sound_on may play", &c.SoundsDir},
-	}
+		{"SIPCAST_HTTPS_PORT", "https-port", "REST API port (HTTPS, production profile); off: none", &c.HTTPSPort},
+		{"SIPCAST_TLS_CERT", "tls-cert", "PEM certificate for HTTPS; empty: a self-signed one kept in the data directory", &c.TLSCert},
+		{"SIPCAST_TLS_KEY", "tls-key", "PEM private key of tls-cert", &c.TLSKey},
+		{"SIPCAST_DATA_DIR", "data-dir", "directory of the admin settings (settings.json) and the self-signed certificate", &c.DataDir},
+		{"SIPCAST_BODY_LIMIT", "body-limit", "largest REST request body in bytes; larger gets 413", &c.BodyLimit},
+		{"SIPCAST_AUTH_MAX_FAILURES", "auth-max-failures", "wrong passwords a minute per client before 429 (production)", &c.AuthMaxFailures},
+		{"SIPCAST_CALLAPP_URL", "callapp-url", "URL of the default app (defaultApp) that gets status notifications; off: none", &c.CallAppURL},
+		{"SIPCAST_CALLAPP_AUTHORIZATION", "callapp-authorization", "Authorization header value sent with every notification", &c.CallAppAuth},
+		{"SIPCAST_CALLAPP_SECRET", "callapp-secret", "key of the X-Sipcast-Signature HMAC of every notification", &c.CallAppSecret},
+		{"SIPCAST_NOTIFY_QUEUE", "notify-queue", "notifications waiting for delivery, at most (more are dropped)", &c.NotifyQueue},
+		{"SIPCAST_NOTIFY_RETRIES", "notify-retries", "retries of a failed notification (backoff from 500 ms)", &c.NotifyRetries},
+		{"SIPCAST_NOTIFY_TIMEOUT", "notify-timeout", "timeout of one notification POST", &c.NotifyTimeout},
+		{"SIPCAST_DRAIN_TIMEOUT", "drain-timeout", "SIGTERM: time to end every call and send the last notifications", &c.DrainTimeout},
+		{"SIPCAST_SIP_PUBLIC_IP", "sip-public-ip", "address put in Via, Contact and the SDP behind NAT (default: sip-ip)", &c.SIPPublicIP},
+		{"SIPCAST_SIP_TCP", "sip-tcp", "also take SIP over TCP on the SIP port", &c.SIPTCP},
+		{"SIPCAST_SIP_TLS_CA", "sip-tls-ca", "PEM file of CA certificates trusted for sipTransport tls (besides the system's)", &c.SIPTLSCA},
+		{"SIPCAST_SIP_TLS_INSECURE", "sip-tls-insecure", "sipTransport tls without certificate verification (test servers only)", &c.SIPTLSInsecure},
+		{"SIPCAST_SESSION_EXPIRES", "session-expires", "RFC 4028 session interval asked for in the INVITE; 0: none", &c.SessionExpires},
+		{"SIPCAST_MIN_SE", "min-se", "shortest session interval accepted from the callee (Min-SE)", &c.MinSE},
+		{"SIPCAST_MEDIA_TIMEOUT", "media-timeout", "end a call whose device sends no RTP or RTCP for this long; 0: never", &c.MediaTimeout},
+		{"SIPCAST_MEDIA_START_TIMEOUT", "media-start-timeout", "end a call whose device sends no media this long after the answer; 0: never", &c.MediaStartTimeout},
+		{"SIPCAST_RTP_LATCHING", "rtp-latching", "symmetric RTP: send media where the device's packets come from", &c.RTPLatching},
+		{"SIPCAST_REGISTER_EXPIRES", "register-expires", "binding lifetime asked of the registrar (sipRegisterRequired)", &c.RegisterExpires},
+	}, c.mediaSettings()...)
 }
 
 func defaults(profile string) Config {
@@ -87,7 +135,13 @@ func defaults(profile string) Config {
 		RTMPServer: "127.0.0.1:1935", DemoDevice: "127.0.0.1:5070", LogLevel: "info", LogFormat: "text",
 		RTMPAudio: "aac", RTMPReconnectTries: 30, RTMPReconnectFor: 5 * time.Minute,
 		RTMPBackoff: 500 * time.Millisecond, RTMPMaxBackoff: 10 * time.Second, PushPrefix: "rtmp_", SoundsDir: "sounds",
+		HTTPSPort: 8444, DataDir: "/var/lib/sipcast", BodyLimit: 64 << 10, AuthMaxFailures: 10,
+		CallAppURL: "http://localhost:9091/CallApp", NotifyQueue: 1000, NotifyRetries: 3,
+		NotifyTimeout: 5 * time.Second, DrainTimeout: 15 * time.Second,
+		SIPTCP: true, SessionExpires: 30 * time.Minute, MinSE: 90 * time.Second, MediaTimeout: 30 * time.Second,
+		MediaStartTimeout: 60 * time.Second, RegisterExpires: time.Hour,
 	}
+	c.MediaConfig = defaultMedia()
 	if profile == "production" {
 		c.Profile, c.RTMPServer, c.DemoDevice, c.LogFormat = "production", "", "", "json"
 	}
@@ -138,6 +192,9 @@ func set(ptr any, v string) error {
 		}
 		*p = v
 	case *int:
+		if v == "off" {
+			v = "0"
+		}
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			return fmt.Errorf("%q is not a number", v)
@@ -173,7 +230,10 @@ func (c Config) validate() error {
 	if _, _, err := c.rtpRange(); err != nil {
 		errs = append(errs, err)
 	}
-	for name, p := range map[string]int{"rest_port": c.RESTPort, "sip_port": c.SIPPort} {
+	errs = append(errs, c.validateControl()...)
+	errs = append(errs, c.validateMedia()...)
+	errs = append(errs, c.validateSIP()...)
+	for name, p := range map[string]int{"rest_port": c.RESTPort, "sip_port": c.SIPPort, "https_port": c.HTTPSPort} {
 		if p < 0 || p > 65535 {
 			errs = append(errs, fmt.Errorf("%s %d out of range", name, p))
 		}

@@ -79,7 +79,8 @@ func startGateway(t *testing.T, env ...string) *gateway {
 		"SIPCAST_REST_PORT="+strconv.Itoa(restPort),
 		"SIPCAST_SIP_PORT="+strconv.Itoa(peers.FreeUDPPort(t)),
 		fmt.Sprintf("SIPCAST_RTP_PORTS=%d-%d", rtpBase, rtpBase+7),
-		"SIPCAST_RTMP_SERVER=off", "SIPCAST_DEMO_DEVICE=off", "SIPCAST_LOG_FORMAT=json")
+		"SIPCAST_RTMP_SERVER=off", "SIPCAST_DEMO_DEVICE=off", "SIPCAST_LOG_FORMAT=json",
+		"SIPCAST_DATA_DIR="+filepath.Join(dir, "data"))
 	g.cmd.Env = append(g.cmd.Env, env...)
 	g.cmd.Stdout, g.cmd.Stderr = logFile, logFile
 	g.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

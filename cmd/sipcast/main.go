@@ -1,7 +1,8 @@
 // Command sipcast is the SIP-to-RTMP gateway: configuration → actor engine → SIP user agent →
 // REST API. In the dev profile it also runs an embedded RTMP server and a demo SIP callee, so the
-// README's walk-through needs nothing else. SIGTERM drains (every call ended with BYE, every
-// stream unpublished); SIGINT does the same, and a second signal stops at once.
+// README's walk-through needs nothing else. SIGTERM drains within drain_timeout (every call ended
+// with BYE, every stream unpublished, the last notifications sent); SIGINT, or a second signal,
+// stops at once. `sipcast admin …` edits the settings the running server reads (admin.go).
 package main
 
 import (
@@ -12,7 +13,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
 	"time"
 
@@ -20,21 +20,24 @@ import (
 
 	"github.com/sipcast/sipcast/actors/call"
 	"github.com/sipcast/sipcast/actors/engine"
+	"github.com/sipcast/sipcast/actors/notify"
 	"github.com/sipcast/sipcast/actors/registry"
 	"github.com/sipcast/sipcast/actors/rtmp"
 	"github.com/sipcast/sipcast/actors/rtp"
 	"github.com/sipcast/sipcast/actors/sipua"
 	"github.com/sipcast/sipcast/actors/stream"
-	"github.com/sipcast/sipcast/api"
 	"github.com/sipcast/sipcast/bench/device"
 	"github.com/sipcast/sipcast/protocol/callapi"
 	"github.com/sipcast/sipcast/protocol/rtmpserver"
 )
 
-// drainTimeout bounds a graceful stop: BYEs are bounded at 5 s each, run in parallel.
-const drainTimeout = 15 * time.Second
+// errInterrupted: SIGINT stopped the process without draining.
+var errInterrupted = errors.New("interrupted")
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "admin" {
+		os.Exit(runAdmin(os.Args[2:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+	}
 	cfg, err := loadConfig(os.Args[1:], os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sipcast:", err)
@@ -42,14 +45,20 @@ func main() {
 	}
 	log := newLogger(cfg)
 	if err := run(cfg, log); err != nil {
+		if errors.Is(err, errInterrupted) {
+			os.Exit(130)
+		}
 		log.Error("sipcast stopped", "err", err)
 		os.Exit(1)
 	}
 }
 
 func run(cfg Config, log *slog.Logger) error {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sigs)
+	ctx, cancelRun := context.WithCancel(context.Background())
+	defer cancelRun()
 	log.Info("starting sipcast", "profile", cfg.Profile, "sipIp", cfg.SIPIP, "sipPort", cfg.SIPPort,
 		"restPort", cfg.RESTPort, "rtpPorts", cfg.RTPPorts)
 
@@ -73,7 +82,12 @@ func run(cfg Config, log *slog.Logger) error {
 		log.Info("demo SIP callee listening", "addr", cfg.DemoDevice)
 	}
 
-	ua, err := sipua.New(sipua.Config{ListenIP: cfg.SIPIP, Port: cfg.SIPPort, Logger: log})
+	sipTLS, err := cfg.sipTLS()
+	if err != nil {
+		return err
+	}
+	ua, err := sipua.New(sipua.Config{ListenIP: cfg.SIPIP, Port: cfg.SIPPort, ContactIP: cfg.publicIP(),
+		NoTCP: !cfg.SIPTCP, TLS: sipTLS, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -88,48 +102,75 @@ func run(cfg Config, log *slog.Logger) error {
 		return err
 	}
 	rtmpAudio, _ := stream.ParseAudioCodec(cfg.RTMPAudio)
+	media, _ := cfg.callMedia() // validated with the configuration
 	reconnect := rtmp.Reconnect{Attempts: cfg.RTMPReconnectTries, Within: cfg.RTMPReconnectFor,
 		Backoff: cfg.RTMPBackoff, MaxBackoff: cfg.RTMPMaxBackoff}
 	hostname, _ := os.Hostname()
 	nodeID := hostname + "@" + cfg.SIPIP
+	store := newSettingsStore(cfg.DataDir, log)
+	broker := notify.NewBroker()
+	events := &notify.Handle{} // bound to the dispatcher once the actor system exists
 	eng, err := engine.Start(registry.Config{
 		EndedTTL: cfg.EndedCallTTL,
 		NodeID:   nodeID,
+		Events:   events.CallChanged,
+		Publish:  events.Publish, // DTMF received, registration outcomes
 		NewCall: func(spec callapi.Startup) *actor.Props {
-			return call.NewProps(call.Config{Spec: spec, SIP: ua, Ports: ports, MediaIP: cfg.SIPIP,
+			return call.NewProps(call.Config{Spec: spec, SIP: ua, Ports: ports, MediaIP: cfg.publicIP(),
+				SessionExpires: cfg.SessionExpires, MinSE: cfg.MinSE, MediaTimeout: cfg.MediaTimeout,
+				MediaStartTimeout: cfg.MediaStartTimeout, Latching: cfg.RTPLatching, RegisterExpires: cfg.RegisterExpires,
 				InviteTimeout: cfg.InviteTimeout, AACRate: cfg.AACSampleRate,
 				RTMPConnectTimeout: cfg.RTMPConnectTimeout, RTMPReconnect: reconnect, RTMPTLS: rtmpTLS,
-				RTMPAudio: rtmpAudio, HangupOnRTMPFailure: cfg.RTMPFailHangup, NodeID: nodeID, Logger: log})
+				RTMPAudio: rtmpAudio, HangupOnRTMPFailure: cfg.RTMPFailHangup, NodeID: nodeID, Logger: log,
+				AudioCodecs: media.audio, VideoCodecs: media.video, Media: media.rtp, Video: media.encoder})
 		},
 	}, log)
 	if err != nil {
 		return err
 	}
 
-	app := api.New(api.Config{Logger: log, PushPrefix: cfg.PushPrefix, SoundsDir: cfg.SoundsDir}, eng)
-	restAddr := net.JoinHostPort("", strconv.Itoa(cfg.RESTPort))
-	ln, err := net.Listen("tcp", restAddr)
-	if err != nil {
-		return fmt.Errorf("REST listen %s: %w", restAddr, err)
+	if err := events.Start(eng.System, notifyConfig(cfg, log, store, broker)); err != nil {
+		return err
 	}
-	served := make(chan error, 1)
-	go func() { served <- app.Listener(ln) }()
-	log.Info("REST API listening", "addr", ln.Addr().String())
+	rest, err := startREST(cfg, log, eng, store, broker)
+	if err != nil {
+		return err
+	}
 
 	select {
-	case <-ctx.Done():
-		log.Info("signal received: ending every call")
-	case err := <-served:
+	case sig := <-sigs:
+		if sig == syscall.SIGINT {
+			log.Warn("SIGINT: stopping at once; calls are not ended")
+			return errInterrupted
+		}
+		log.Info("SIGTERM: ending every call", "within", cfg.DrainTimeout)
+	case err := <-rest.Err():
 		return fmt.Errorf("REST server: %w", err)
 	}
-	stop() // a second signal now kills the process the default way
-	drainCtx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+	signal.Reset(syscall.SIGTERM, syscall.SIGINT) // a second signal now kills the process the default way
+	deadline := time.Now().Add(cfg.DrainTimeout)
+	drainCtx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	drain(drainCtx, eng, log)
-	_ = app.ShutdownWithTimeout(2 * time.Second)
-	eng.Stop(drainTimeout)
+	if err := events.Flush(flushTime(deadline)); err != nil {
+		log.Warn("drain: notifications not all sent", "err", err)
+	}
+	broker.Close() // the event streams end, so the REST servers can stop
+	rest.Shutdown(2 * time.Second)
+	events.Stop()
+	eng.Stop(cfg.DrainTimeout)
 	log.Info("sipcast stopped")
 	return nil
+}
+
+// flushTime is what is left for the last notifications: the drain's remainder, and a moment
+// even when the calls took all of it.
+func flushTime(deadline time.Time) time.Duration {
+	const least = 100 * time.Millisecond
+	if d := time.Until(deadline); d > least {
+		return d
+	}
+	return least
 }
 
 // drain terminates every live call in parallel and waits for them, within ctx.

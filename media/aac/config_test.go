@@ -12,11 +12,13 @@ func TestConfigWithDefaults(t *testing.T) {
 		want Config
 		err  error
 	}{
-		{"g711 defaults", Config{InputRate: 8000}, Config{InputRate: 8000, OutputRate: 8000, Channels: 1, Bitrate: 32000}, nil},
-		{"wideband defaults", Config{InputRate: 16000}, Config{InputRate: 16000, OutputRate: 16000, Channels: 1, Bitrate: 32000}, nil},
-		{"resample to 48k", Config{InputRate: 8000, OutputRate: 48000}, Config{InputRate: 8000, OutputRate: 48000, Channels: 1, Bitrate: 64000}, nil},
-		{"explicit bitrate kept", Config{InputRate: 8000, OutputRate: 44100, Bitrate: 96000}, Config{InputRate: 8000, OutputRate: 44100, Channels: 1, Bitrate: 96000}, nil},
-		{"max bitrate at 8k", Config{InputRate: 8000, Bitrate: 48000}, Config{InputRate: 8000, OutputRate: 8000, Channels: 1, Bitrate: 48000}, nil},
+		{"g711 defaults", Config{InputRate: 8000}, Config{InputRate: 8000, OutputRate: 8000, Channels: 1, Bitrate: 32000, Coder: CoderFast}, nil},
+		{"wideband defaults", Config{InputRate: 16000}, Config{InputRate: 16000, OutputRate: 16000, Channels: 1, Bitrate: 32000, Coder: CoderFast}, nil},
+		{"resample to 48k", Config{InputRate: 8000, OutputRate: 48000}, Config{InputRate: 8000, OutputRate: 48000, Channels: 1, Bitrate: 64000, Coder: CoderFast}, nil},
+		{"explicit bitrate kept", Config{InputRate: 8000, OutputRate: 44100, Bitrate: 96000}, Config{InputRate: 8000, OutputRate: 44100, Channels: 1, Bitrate: 96000, Coder: CoderFast}, nil},
+		{"max bitrate at 8k", Config{InputRate: 8000, Bitrate: 48000}, Config{InputRate: 8000, OutputRate: 8000, Channels: 1, Bitrate: 48000, Coder: CoderFast}, nil},
+		{"twoloop kept", Config{InputRate: 8000, Coder: CoderTwoLoop}, Config{InputRate: 8000, OutputRate: 8000, Channels: 1, Bitrate: 32000, Coder: CoderTwoLoop}, nil},
+		{"unknown coder", Config{InputRate: 8000, Coder: "anmr"}, Config{}, ErrInvalidConfig},
 		{"no input rate", Config{}, Config{}, ErrInvalidConfig},
 		{"negative input rate", Config{InputRate: -8000}, Config{}, ErrInvalidConfig},
 		{"absurd input rate", Config{InputRate: 1 << 20, OutputRate: 48000}, Config{}, ErrInvalidConfig},

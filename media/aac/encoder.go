@@ -39,7 +39,7 @@ func NewEncoder(cfg Config) (*Encoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	lib, err := openLibav(cfg.InputRate, cfg.OutputRate, cfg.Bitrate)
+	lib, err := openLibav(cfg.InputRate, cfg.OutputRate, cfg.Bitrate, string(cfg.Coder))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrEncoderInit, err)
 	}

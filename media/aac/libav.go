@@ -3,6 +3,7 @@ package aac
 /*
 #cgo pkg-config: libavcodec libavutil libswresample
 #include <errno.h>
+#include <stdlib.h>
 #include <libavutil/error.h>
 #include "libav_shim.h"
 
@@ -30,10 +31,12 @@ func newAVError(op string, code C.int) *AVError {
 	return &AVError{Code: int(code), Op: op, Msg: C.GoString(&buf[0])}
 }
 
-func openLibav(inRate, outRate, bitrate int) (*libav, error) {
+func openLibav(inRate, outRate, bitrate int, coder string) (*libav, error) {
 	var c *C.sc_aac
 	var stage *C.char
-	if rc := C.sc_aac_open(&c, &stage, C.int(inRate), C.int(outRate), C.int(bitrate)); rc < 0 {
+	cCoder := C.CString(coder)
+	defer C.free(unsafe.Pointer(cCoder))
+	if rc := C.sc_aac_open(&c, &stage, C.int(inRate), C.int(outRate), C.int(bitrate), cCoder); rc < 0 {
 		return nil, newAVError(C.GoString(stage), rc)
 	}
 	return &libav{c: c}, nil

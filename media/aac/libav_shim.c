@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <libavutil/channel_layout.h>
+#include <libavutil/dict.h>
 #include <libavutil/error.h>
 #include <libavutil/log.h>
 #include <libavutil/mem.h>
@@ -15,9 +16,10 @@
 #define SC_LOG_OFFSET (AV_LOG_DEBUG - AV_LOG_INFO)
 
 int sc_aac_open(sc_aac **out, const char **stage,
-                int in_rate, int out_rate, int bitrate) {
+                int in_rate, int out_rate, int bitrate, const char *coder) {
 	int ret;
 	AVChannelLayout mono;
+	AVDictionary *opts = NULL;
 	sc_aac *a;
 
 	*out = NULL;
@@ -54,8 +56,13 @@ int sc_aac_open(sc_aac **out, const char **stage,
 	a->ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
 	a->ctx->log_level_offset = SC_LOG_OFFSET;
 
+	*stage = "av_dict_set(aac_coder)";
+	if ((ret = av_dict_set(&opts, "aac_coder", coder, 0)) < 0)
+		goto fail;
 	*stage = "avcodec_open2";
-	if ((ret = avcodec_open2(a->ctx, codec, NULL)) < 0)
+	ret = avcodec_open2(a->ctx, codec, &opts);
+	av_dict_free(&opts); // what open2 did not take: empty when every option applied
+	if (ret < 0)
 		goto fail;
 
 	*stage = "swr_alloc_set_opts2";

@@ -20,10 +20,11 @@ typedef struct sc_aac {
 	int16_t none;     // non-NULL input for "drain only": a NULL input would flush swr
 } sc_aac;
 
-// sc_aac_open allocates and opens an encoder. On failure *out is NULL and
-// the return value is a negative AVERROR; *stage names the failing call.
+// sc_aac_open allocates and opens an encoder; coder is the encoder's
+// aac_coder option ("fast", "twoloop"). On failure *out is NULL and the
+// return value is a negative AVERROR; *stage names the failing call.
 int sc_aac_open(sc_aac **out, const char **stage,
-                int in_rate, int out_rate, int bitrate);
+                int in_rate, int out_rate, int bitrate, const char *coder);
 
 // sc_aac_fill converts up to n input samples into the pending frame. Input
 // that does not fit stays buffered inside swr; call again with n == 0 to

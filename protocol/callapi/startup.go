@@ -1,6 +1,7 @@
 package callapi
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -38,6 +39,7 @@ type StartupRequest struct {
 	SIPRegisterRequired   Bool `json:"sipRegisterRequired"`
 	VisibleName           Text `json:"visibleName"`
 	RTMPAudioCodec        Text `json:"rtmpAudioCodec"`
+	SIPTransport          Text `json:"sipTransport"`
 }
 
 // Startup is a validated, normalised /call/startup request.
@@ -63,6 +65,9 @@ type Startup struct {
 	// RTMPAudioCodec is the audio codec wanted on the RTMP side: "" (the server's default), "aac",
 	// "pcmu", "pcma" or "speex" (the last three pass the device's audio through when it matches).
 	RTMPAudioCodec string
+	// SIPTransport is "udp" (the default), "tcp" or "tls": how every request of the call (and its
+	// REGISTERs) travels.
+	SIPTransport string
 }
 
 // ParseStartup decodes and validates a /call/startup body. Its errors wrap ErrWrongType,
@@ -153,6 +158,12 @@ func (r StartupRequest) Validate() (Startup, error) {
 		return Startup{}, fmt.Errorf("%w: rtmpAudioCodec %q: want aac, pcmu, pcma or speex", ErrInvalid, trim(r.RTMPAudioCodec))
 	}
 	s.RTMPAudioCodec = codec
+	switch t := strings.ToLower(trim(r.SIPTransport)); t {
+	case "", "udp", "tcp", "tls":
+		s.SIPTransport = cmp.Or(t, "udp")
+	default:
+		return Startup{}, fmt.Errorf("%w: sipTransport %q: want udp, tcp or tls", ErrInvalid, trim(r.SIPTransport))
+	}
 	return s, nil
 }
 

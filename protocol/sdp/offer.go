@@ -20,6 +20,8 @@ const (
 	PTH264Mode1 = 112 // H.264 packetization-mode=1
 	PTH264Mode0 = 113 // H.264 packetization-mode=0
 	PTSpeex     = 97  // speex/16000 (RFC 5574), offered only for Speex passthrough
+	// PTTelephoneEvent is the dynamic type of RFC 4733 DTMF events, the number most devices use.
+	PTTelephoneEvent = 101
 )
 
 // Offer describes the gateway's side of a call.
@@ -36,6 +38,13 @@ type Offer struct {
 	VideoSSRC      uint32
 	CName          string // RTCP CNAME for a=ssrc; empty omits a=ssrc
 	Speex          bool   // also offer speex/16000 (PTSpeex), first: for Speex passthrough to RTMP
+	// TelephoneEvent offers RFC 4733 DTMF on the audio line (101 telephone-event/8000, events
+	// 0-16), so /call/send_dtmf can send digits in the RTP.
+	TelephoneEvent bool
+	// AudioCodecs and VideoCodecs are the formats offered, in preference order (ParseCodecList,
+	// MoveFirst). Empty keeps the spec's shape: PCMA, PCMU (and Speex first when Speex is
+	// set); H.264 in packetization modes 1 and 0.
+	AudioCodecs, VideoCodecs []OfferCodec
 }
 
 // Marshal renders the offer with CRLF line endings, in the spec's shape.
@@ -75,10 +84,18 @@ func (o *Offer) Marshal() ([]byte, error) {
 			psdp.NewAttribute("ptime", "20"),
 		},
 	}
-	if o.Speex {
+	if len(o.AudioCodecs) > 0 {
+		audio.MediaName.Formats, audio.Attributes = codecLines(o.AudioCodecs, psdp.NewAttribute("ptime", "20"))
+	} else if o.Speex {
 		// Speex first, so a device that has it picks it: the RTMP side passes it through.
 		audio.MediaName.Formats = append([]string{strconv.Itoa(PTSpeex)}, audio.MediaName.Formats...)
 		audio.Attributes = append([]psdp.Attribute{psdp.NewAttribute("rtpmap", strconv.Itoa(PTSpeex)+" speex/16000")}, audio.Attributes...)
+	}
+	if o.TelephoneEvent {
+		pt := strconv.Itoa(PTTelephoneEvent)
+		audio.MediaName.Formats = append(audio.MediaName.Formats, pt)
+		audio.Attributes = append(audio.Attributes, psdp.NewAttribute("rtpmap", pt+" telephone-event/8000"),
+			psdp.NewAttribute("fmtp", pt+" 0-16"))
 	}
 	audio.Attributes = o.appendTail(audio.Attributes, o.AudioPort, ip, addrType, o.AudioSendRecv, o.AudioSSRC)
 	sd.MediaDescriptions = append(sd.MediaDescriptions, audio)
@@ -96,6 +113,10 @@ func (o *Offer) Marshal() ([]byte, error) {
 				psdp.NewAttribute("rtcp-fb", "* nack"),
 				psdp.NewAttribute("rtcp-fb", "* nack pli"),
 			},
+		}
+		if len(o.VideoCodecs) > 0 {
+			// The spec's four rtpmap/fmtp lines give way to the list's; its rtcp-fb lines stay.
+			video.MediaName.Formats, video.Attributes = codecLines(o.VideoCodecs, video.Attributes[4:]...)
 		}
 		video.Attributes = o.appendTail(video.Attributes, o.VideoPort, ip, addrType, o.VideoSendRecv, o.VideoSSRC)
 		sd.MediaDescriptions = append(sd.MediaDescriptions, video)

@@ -15,6 +15,8 @@ type Script struct {
 	Provisionals []int  // e.g. 100, 180
 	AnswerSDP    []byte // nil with FinalCode == 0: never answers (waits for cancel)
 	FinalCode    int    // non-2xx final answer, e.g. 486
+	InfoCode     int    // non-2xx answer to every INFO, e.g. 415; 0 answers 200
+	Dialog       DialogScript
 }
 
 // Signaling is a fake SIP stack.
@@ -23,6 +25,7 @@ type Signaling struct {
 	mu       sync.Mutex
 	invites  []sipua.Invite
 	sessions []*Session
+	bindings []*Binding
 }
 
 // Invite records the INVITE and returns a scripted session.
@@ -59,6 +62,8 @@ type Session struct {
 	endOnce   sync.Once
 	ended     chan struct{}
 	cancelled bool
+	infos     []string
+	dlg       dialogState
 }
 
 // WaitAnswer plays the script.

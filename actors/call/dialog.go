@@ -1,0 +1,322 @@
+package call
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/sipcast/sipcast/actors/rtp"
+	"github.com/sipcast/sipcast/actors/sipua"
+	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/protocol/callapi"
+	"github.com/sipcast/sipcast/protocol/dtmf"
+	"github.com/sipcast/sipcast/protocol/sdp"
+)
+
+// timerKind names the actor's timers; each kind has its own generation counter, so a timer that
+// fires after it was re-armed or stopped is recognised and dropped.
+type timerKind int
+
+const (
+	timerRefresh  timerKind = iota // our session refresh is due (we are the refresher)
+	timerExpire                    // the callee's refresh is overdue: the session expired
+	timerRegister                  // the registration must be refreshed
+)
+
+// dialogState is the call's life after the answer (and the registration before the INVITE):
+// what SDP it last sent, what each media line negotiated, hold, media silence, the session timer.
+type dialogState struct {
+	parent  *actor.PID
+	offer   sdp.Offer // our first offer: session id, ports, SSRCs
+	local   []byte    // the last SDP we sent
+	version uint64    // its o= version
+	zero    time.Time // the call's timeline origin, for reconfigured media
+	// audioPT and videoPT are the payload types the RTP actors receive; -1 for none.
+	audioPT, videoPT int
+	expect           map[rtp.Kind]bool // lines the device sends on (media timeout applies)
+	silent           map[rtp.Kind]bool // lines reported silent
+	session          sessionTimer
+	reg              registration
+}
+
+// handleDialog takes the messages of the dialog's life: the callee's requests, timers, our
+// refreshes, the registrar's answers, and the RTP actors' reports.
+func (a *Actor) handleDialog(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *inDialog:
+		a.handleInDialog(ctx, m.req)
+	case *timerFired:
+		a.handleTimer(ctx, m)
+	case *refreshDone:
+		a.handleRefreshDone(ctx, m)
+	case *registerDone:
+		a.handleRegisterDone(ctx, m)
+	case *rtp.MediaTimedOut:
+		a.handleMediaTimedOut(ctx, m)
+	case *rtp.MediaResumed:
+		delete(a.dlg.silent, m.Kind)
+	case *rtp.DTMFReceived:
+		a.publishDTMF(ctx, m.Digit, callapi.DTMFTypeRFC2833, m.Duration)
+	case *rtp.Latched:
+		if m.Kind == rtp.Audio && a.dtmf.remote != nil {
+			a.dtmf.remote = m.RTP // RFC 2833 digits go where the audio goes
+		}
+	}
+}
+
+// inCall reports whether the dialog is up and ours to keep: answered, not ending.
+func (a *Actor) inCall() bool {
+	s := a.call.Status
+	return (s == callapi.StatusEstablished || s == callapi.StatusHold) && a.sess != nil &&
+		!a.done && !a.byRequest && !a.stopping
+}
+
+// afterAnswer starts what the dialog needs once the 2xx is in: the RTP actors learn the device's
+// side (silence to send, timeouts, latching, telephone events), the session timer starts.
+func (a *Actor) afterAnswer(ctx actor.Context, ans *sdp.Answer, at time.Time) {
+	a.dlg.zero, a.dlg.version = at, a.dlg.offer.SessionVersion
+	a.dlg.audioPT, a.dlg.videoPT = firstPT(ans.Audio, a.audioNames()...), firstPT(ans.Video, "H264")
+	a.sendPeer(ctx, rtp.Audio, ans.Audio)
+	a.sendPeer(ctx, rtp.Video, ans.Video)
+	a.startSessionTimer(a.sess.Answer())
+}
+
+func firstPT(m *sdp.Media, names ...string) int {
+	if m == nil {
+		return -1
+	}
+	if c, ok := m.First(names...); ok {
+		return int(c.PayloadType)
+	}
+	return -1
+}
+
+// audioNames are the audio codecs the call can take without changing its RTMP audio track.
+func (a *Actor) audioNames() []string {
+	if a.tracks != nil && a.tracks.Audio == stream.Speex {
+		return []string{"SPEEX"}
+	}
+	if a.tx.audioCodec != "" {
+		// A transcoded line keeps its codec: the AAC track's rate is that codec's.
+		return []string{a.tx.audioCodec}
+	}
+	return []string{"PCMU", "PCMA"}
+}
+
+func (a *Actor) handleInDialog(ctx actor.Context, req *sipua.Request) {
+	if !a.inCall() {
+		req.Respond(sipua.Response{Code: 481, Reason: "Call/Transaction Does Not Exist"})
+		return
+	}
+	switch req.Method {
+	case "INFO":
+		a.handleInfo(ctx, req)
+	case "INVITE", "UPDATE":
+		a.handleTargetRefresh(ctx, req)
+	case "ACK":
+		a.handleAckAnswer(ctx, req.Body)
+	default:
+		req.Respond(sipua.Response{Code: 501})
+	}
+}
+
+// handleInfo takes DTMF in SIP INFO (application/dtmf-relay or application/dtmf) and answers
+// 200; an INFO of another package (a picture update, a keepalive) gets 200 and is ignored.
+func (a *Actor) handleInfo(ctx actor.Context, req *sipua.Request) {
+	var digit byte
+	var tone time.Duration
+	var err error
+	switch req.ContentType() {
+	case dtmf.ContentTypeRelay:
+		digit, tone, err = dtmf.ParseRelay(req.Body)
+	case dtmf.ContentTypeDTMF:
+		digit, err = dtmf.ParseDTMF(req.Body)
+	default:
+		req.Respond(sipua.Response{Code: 200})
+		return
+	}
+	if err != nil {
+		req.Respond(sipua.Response{Code: 400, Reason: "Bad DTMF Body"})
+		return
+	}
+	req.Respond(sipua.Response{Code: 200})
+	a.log.Info("DTMF received", "type", "INFO", "digit", string(digit), "ms", tone.Milliseconds())
+	a.publishDTMF(ctx, digit, callapi.DTMFTypeInfo, tone)
+}
+
+func (a *Actor) publishDTMF(ctx actor.Context, digit byte, kind string, d time.Duration) {
+	ctx.Send(ctx.Parent(), &DTMFReceived{DTMF: callapi.IncomingDTMF{NodeID: callapi.Str(a.cfg.NodeID),
+		AppKey: callapi.Str(a.cfg.Spec.AppKey), CallID: a.cfg.Spec.CallID, DTMF: string(digit), Type: kind,
+		Duration: int(d.Milliseconds())}})
+}
+
+// handleTargetRefresh answers the callee's re-INVITE or UPDATE: its session-timer headers, and
+// its SDP offer (hold, resume, new address or codec) with our answer; a re-INVITE without SDP
+// gets our current SDP as an offer, answered in the ACK.
+func (a *Actor) handleTargetRefresh(ctx actor.Context, req *sipua.Request) {
+	timerHdrs, refusal := a.peerSessionTimer(req)
+	if refusal != nil {
+		req.Respond(*refusal)
+		return
+	}
+	res := sipua.Response{Code: 200, Headers: timerHdrs}
+	switch {
+	case len(req.Body) > 0:
+		body, neg, err := a.answerReoffer(req.Body)
+		if err != nil {
+			a.log.Warn("re-offer refused", "method", req.Method, "err", err)
+			req.Respond(sipua.Response{Code: 488, Reason: "Not Acceptable Here"})
+			return
+		}
+		res.Body = body
+		a.applyNegotiated(ctx, neg)
+	case req.Method == "INVITE":
+		res.Body = a.dlg.local
+	}
+	req.Respond(res)
+	a.armSessionTimer()
+}
+
+// answerReoffer builds our answer to an offer of the callee. The o= version goes up only when
+// the answer differs from the last SDP we sent (RFC 3264 §8).
+func (a *Actor) answerReoffer(offer []byte) ([]byte, *sdp.Negotiated, error) {
+	o := a.dlg.offer
+	l := sdp.Local{Origin: o.Origin, SessionID: o.SessionID, SessionVersion: a.dlg.version + 1, LocalIP: o.LocalIP,
+		AudioPort: o.AudioPort, VideoPort: o.VideoPort, AudioSend: o.AudioSendRecv, VideoSend: o.VideoSendRecv,
+		AudioSSRC: o.AudioSSRC, VideoSSRC: o.VideoSSRC, CName: o.CName, Audio: a.audioNames(), Video: []string{"H264"},
+		AudioCurrent: a.dlg.audioPT, VideoCurrent: a.dlg.videoPT}
+	body, neg, err := sdp.AnswerOffer(offer, l)
+	if err != nil {
+		return nil, nil, err
+	}
+	if sameSDP(body, a.dlg.local) {
+		l.SessionVersion = a.dlg.version
+		if body, neg, err = sdp.AnswerOffer(offer, l); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		a.dlg.version++
+	}
+	a.dlg.local = body
+	return body, neg, nil
+}
+
+// sameSDP compares two SDPs but for their o= lines.
+func sameSDP(x, y []byte) bool {
+	strip := func(b []byte) []byte {
+		var out []byte
+		for line := range bytes.Lines(b) {
+			if !bytes.HasPrefix(line, []byte("o=")) {
+				out = append(out, line...)
+			}
+		}
+		return out
+	}
+	return bytes.Equal(strip(x), strip(y))
+}
+
+// handleAckAnswer applies the callee's answer, carried in its ACK, to the offer our 2xx made.
+func (a *Actor) handleAckAnswer(ctx actor.Context, body []byte) {
+	if len(body) == 0 {
+		return
+	}
+	a.applyAnswer(ctx, body)
+}
+
+// applyAnswer applies an SDP answer of the callee to an offer of ours made in the dialog.
+func (a *Actor) applyAnswer(ctx actor.Context, body []byte) {
+	ans, err := sdp.ParseAnswer(body)
+	if err != nil {
+		a.log.Warn("bad SDP answer in the dialog", "err", err)
+		return
+	}
+	neg := &sdp.Negotiated{Audio: ans.Audio, Video: ans.Video, Hold: true}
+	for _, m := range []*sdp.Media{ans.Audio, ans.Video} {
+		if m != nil && sdp.Held(m) == "" {
+			neg.Hold = false
+		}
+	}
+	a.applyNegotiated(ctx, neg)
+}
+
+// applyNegotiated makes the media follow a new exchange: a new codec reconfigures its RTP actor
+// on the same timeline (the RTMP stream goes on), new addresses and directions go to the RTP
+// actors as Peer, RFC 2833 sending follows the audio, and the status says HOLD or ESTABLISHED.
+func (a *Actor) applyNegotiated(ctx actor.Context, neg *sdp.Negotiated) {
+	at := &answered{at: a.dlg.zero}
+	if pt := firstPT(neg.Audio, a.audioNames()...); pt >= 0 && pt != a.dlg.audioPT {
+		if cfg, ok := a.mediaConfig(neg.Audio, at, a.audioNames()...); ok {
+			cfg.Output = a.audioOut()
+			ctx.Send(a.audio, cfg)
+			a.dlg.audioPT = pt
+			a.log.Info("audio codec changed", "codec", cfg.Codec, "pt", pt)
+		}
+	}
+	if pt := firstPT(neg.Video, "H264"); pt >= 0 && pt != a.dlg.videoPT {
+		if cfg, ok := a.mediaConfig(neg.Video, at, "H264"); ok {
+			ctx.Send(a.video, cfg)
+			a.dlg.videoPT = pt
+			a.log.Info("video payload type changed", "pt", pt)
+		}
+	}
+	a.sendPeer(ctx, rtp.Audio, neg.Audio)
+	a.sendPeer(ctx, rtp.Video, neg.Video)
+	a.dtmf.te = false
+	a.negotiateDTMF(neg.Audio)
+	status := callapi.StatusEstablished
+	if neg.Hold {
+		status = callapi.StatusHold
+	}
+	if status != a.call.Status {
+		a.log.Info("hold state changed", "status", status)
+		a.call.Status = status
+		a.publish(ctx)
+	}
+}
+
+// sendPeer tells one RTP actor about the device's side of its line (nil: the line is gone).
+func (a *Actor) sendPeer(ctx actor.Context, kind rtp.Kind, m *sdp.Media) {
+	pid, send := a.audio, a.dlg.offer.AudioSendRecv
+	if kind == rtp.Video {
+		pid, send = a.video, false // sipcast has no video of its own to send
+	}
+	p := peerOf(m, kind, send)
+	p.Latch, p.Timeout, p.StartTimeout = a.cfg.Latching, a.cfg.MediaTimeout, a.cfg.MediaStartTimeout
+	if a.dlg.expect == nil {
+		a.dlg.expect, a.dlg.silent = map[rtp.Kind]bool{}, map[rtp.Kind]bool{}
+	}
+	a.dlg.expect[kind] = p.Receives
+	delete(a.dlg.silent, kind)
+	if pid != nil {
+		ctx.Send(pid, p)
+	}
+}
+
+// handleMediaTimedOut ends the call when every line the device should send on is silent.
+func (a *Actor) handleMediaTimedOut(ctx actor.Context, m *rtp.MediaTimedOut) {
+	if !a.inCall() {
+		return
+	}
+	a.dlg.silent[m.Kind] = true
+	for kind, expected := range a.dlg.expect {
+		if expected && !a.dlg.silent[kind] {
+			a.log.Warn("one media line silent, the other alive", "kind", m.Kind.String())
+			return
+		}
+	}
+	// The limits, not the measured silence: the RTP actors look once a second, and the reason
+	// should name the setting that ended the call.
+	reason := fmt.Sprintf("%v: no RTP or RTCP from the device for %s", ErrMediaTimeout, a.cfg.MediaTimeout)
+	if !m.Started {
+		reason = fmt.Sprintf("%v: no RTP or RTCP from the device within %s of the answer", ErrMediaTimeout, a.cfg.MediaStartTimeout)
+	}
+	a.hangup(ctx, callapi.StatusFailed, reason)
+}
+
+// endDialog stops the dialog's timers and removes the registration: the call is over.
+func (a *Actor) endDialog() {
+	a.stopSessionTimer()
+	a.endRegistration()
+}

@@ -1,0 +1,41 @@
+package call
+
+import (
+	"net"
+
+	"github.com/sipcast/sipcast/actors/rtp"
+	"github.com/sipcast/sipcast/protocol/sdp"
+)
+
+// peerOf is what an RTP actor must know of the device's side of its line, from the SDP: where it
+// is, whether it sends (so its silence counts), whether we send it silence (an audio line we
+// declared sendrecv that it listens on), and how it sends digits. send is whether our side of the
+// line sends. Timeouts and latching are the caller's to fill.
+func peerOf(m *sdp.Media, kind rtp.Kind, send bool) *rtp.Peer {
+	p := &rtp.Peer{TelephoneEvent: -1}
+	if m == nil {
+		return p
+	}
+	if ip := net.ParseIP(m.IP); ip != nil && !ip.IsUnspecified() {
+		p.RTP = &net.UDPAddr{IP: ip, Port: m.Port}
+	}
+	if ip := net.ParseIP(m.RTCPIP); ip != nil && !ip.IsUnspecified() {
+		p.RTCP = &net.UDPAddr{IP: ip, Port: m.RTCPPort}
+	}
+	p.Receives = m.ReceivesFromPeer()
+	if kind != rtp.Audio {
+		return p
+	}
+	listens := m.Direction == sdp.DirSendRecv || m.Direction == sdp.DirRecvOnly
+	if c, ok := m.First("PCMU", "PCMA"); ok && send && listens && p.RTP != nil && (c.PayloadType == 0 || c.PayloadType == 8) {
+		p.Silence, p.SilencePT = true, c.PayloadType
+	}
+	rate := uint32(8000)
+	if c, ok := m.First("PCMU", "PCMA", "SPEEX"); ok {
+		rate = c.ClockRate
+	}
+	if te, ok := m.TelephoneEvent(rate); ok {
+		p.TelephoneEvent = int(te.PayloadType)
+	}
+	return p
+}

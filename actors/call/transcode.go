@@ -1,0 +1,141 @@
+package call
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/sipcast/sipcast/actors/rtp"
+	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/actors/transcoder"
+	"github.com/sipcast/sipcast/media/clock"
+	"github.com/sipcast/sipcast/protocol/sdp"
+)
+
+// transcoding is the call's side of codecs RTMP cannot carry, and of lip sync.
+type transcoding struct {
+	// sync is shared by both RTP actors: the device's sender reports place both lines on its
+	// clock (lip sync). Made at the answer; kept for the call's life (re-INVITEs too).
+	sync *clock.SyncGroup
+	// audio and video are the transcoder children, nil when the line's codec passes through.
+	audio, video *actor.PID
+	// audioCodec and videoCodec are what they transcode.
+	audioCodec, videoCodec string
+}
+
+// pidFor is the transcoder of codec, if the call runs one for it.
+func (t *transcoding) pidFor(codec string) *actor.PID {
+	switch codec {
+	case t.audioCodec:
+		return t.audio
+	case t.videoCodec:
+		return t.video
+	}
+	return nil
+}
+
+// offerCodecs are the formats the offer lists: the configured lists (nil keeps the spec's
+// shape), with the RTMP side's passthrough codec moved first so a device that has it picks it.
+func (a *Actor) offerCodecs() (audio, video []sdp.OfferCodec) {
+	audio, video = a.cfg.AudioCodecs, a.cfg.VideoCodecs
+	if len(audio) == 0 {
+		return nil, video
+	}
+	switch a.audioOut() {
+	case stream.Speex:
+		audio = sdp.MoveFirst(audio, "speex", 16000) // FLV's Speex is wideband only
+	case stream.PCMU:
+		audio = sdp.MoveFirst(audio, "PCMU", 0)
+	case stream.PCMA:
+		audio = sdp.MoveFirst(audio, "PCMA", 0)
+	}
+	return audio, video
+}
+
+// configureMedia picks each line's codec from the answer (the callee's first that sipcast can
+// receive, by name: dynamic payload types vary), starts a transcoder where the codec needs one,
+// configures the RTP actors, and returns the tracks the publishers will carry.
+func (a *Actor) configureMedia(ctx actor.Context, ans *sdp.Answer, m *answered) *stream.Tracks {
+	tracks := &stream.Tracks{}
+	if a.tx.sync == nil {
+		a.tx.sync = &clock.SyncGroup{}
+	}
+	if codec, ok := chosen(ans.Audio, false); ok {
+		name := strings.ToUpper(codec.Name)
+		out := a.audioOut()
+		if name == "SPEEX" && codec.ClockRate != 16000 {
+			out = stream.AAC // FLV carries 16 kHz Speex only
+		}
+		tracks.Audio = rtp.EffectiveAudio(name, out)
+		if tracks.Audio == stream.AAC && transcoder.Needed(name) {
+			a.tx.audio, a.tx.audioCodec = a.spawnTranscoder(ctx, rtp.Audio, codec), name
+			tracks.AAC = transcoder.AudioConfig(int(codec.ClockRate), a.cfg.AACRate)
+		} else if tracks.Audio == stream.AAC {
+			tracks.AAC = aacConfig(a.cfg.AACRate, int(codec.ClockRate))
+		}
+		cfg := a.configFor(ans.Audio, codec, m)
+		cfg.Output = out
+		ctx.Send(a.audio, cfg)
+	}
+	if codec, ok := chosen(ans.Video, true); ok {
+		name := strings.ToUpper(codec.Name)
+		if transcoder.Needed(name) {
+			a.tx.video, a.tx.videoCodec = a.spawnTranscoder(ctx, rtp.Video, codec), name
+		}
+		cfg := a.configFor(ans.Video, codec, m)
+		tracks.Video = true
+		tracks.SPS, tracks.PPS = cfg.SPS, cfg.PPS
+		ctx.Send(a.video, cfg)
+	}
+	return tracks
+}
+
+// chosen is the codec the callee will send on a line, if it sends and sipcast can receive it.
+func chosen(media *sdp.Media, video bool) (sdp.Codec, bool) {
+	if media == nil || !media.ReceivesFromPeer() {
+		return sdp.Codec{}, false
+	}
+	return media.Choose(video)
+}
+
+// spawnTranscoder starts the transcoder child of one line. It is supervised like the RTP and
+// RTMP children: restarted when it crashes.
+func (a *Actor) spawnTranscoder(ctx actor.Context, kind rtp.Kind, codec sdp.Codec) *actor.PID {
+	source := a.audio
+	if kind == rtp.Video {
+		source = a.video
+	}
+	props := transcoder.NewProps(transcoder.Config{
+		CallID: a.cfg.Spec.CallID, Codec: strings.ToUpper(codec.Name), ClockRate: int(codec.ClockRate),
+		Channels: codec.Channels, AACRate: a.cfg.AACRate, Video: a.cfg.Video, Source: source, Logger: a.cfg.Logger,
+	})
+	pid, err := ctx.SpawnNamed(props, "transcode-"+kind.String())
+	if err != nil {
+		panic(fmt.Errorf("spawn transcoder %s: %w", kind, err))
+	}
+	return pid
+}
+
+// hasFeedback reports whether the answer accepted an RTCP feedback type (RFC 4585 a=rtcp-fb) for
+// payload type pt or for all ("*").
+func hasFeedback(media *sdp.Media, pt uint8, fb string) bool {
+	for _, v := range media.RTCPFb {
+		target, typ, _ := strings.Cut(v, " ")
+		if strings.EqualFold(strings.Join(strings.Fields(typ), " "), fb) &&
+			(target == "*" || target == fmt.Sprint(pt)) {
+			return true
+		}
+	}
+	return false
+}
+
+// firstPID is the first non-nil of pids.
+func firstPID(pids ...*actor.PID) *actor.PID {
+	for _, p := range pids {
+		if p != nil {
+			return p
+		}
+	}
+	return nil
+}

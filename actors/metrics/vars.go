@@ -1,0 +1,64 @@
+package metrics
+
+import (
+	"io"
+	"runtime"
+)
+
+// The process-wide figures. Each is incremented in place by the package that sees the event.
+var (
+	// RTMPBytes counts the bytes of media (FLV tag bodies) written to RTMP servers.
+	RTMPBytes Counter
+	// RTMPReconnects counts successful re-publishes after a lost RTMP connection.
+	RTMPReconnects Counter
+	// RTMPDropped counts frames a publisher dropped because its server did not keep up.
+	RTMPDropped Counter
+
+	// NotifyQueued is the number of status notifications waiting for delivery.
+	NotifyQueued Gauge
+	// NotifyDelivered counts notifications the app accepted (2xx).
+	NotifyDelivered Counter
+	// NotifyFailures counts failed delivery attempts (each retry that fails counts once).
+	NotifyFailures Counter
+	// NotifyDropped counts notifications given up on, by reason: queue_full, retries, rejected.
+	NotifyDropped CounterVec
+
+	// ActorFailures counts supervision decisions after an actor failed, by directive
+	// (restart, stop, resume, escalate).
+	ActorFailures CounterVec
+	// CallsEnded counts calls that reached a final status, by status.
+	CallsEnded CounterVec
+	// DTMFSent counts DTMF digits sent, by type (RFC2833, INFO).
+	DTMFSent CounterVec
+	// AuthFailures counts REST requests refused for missing or wrong credentials.
+	AuthFailures Counter
+	// AuthThrottled counts REST requests refused because their client failed too often.
+	AuthThrottled Counter
+	// SSEClients is the number of open /rest-api/events streams.
+	SSEClients Gauge
+)
+
+// Write writes every process-wide family. The REST layer adds what it asks the engine for
+// (calls by status) before it.
+func Write(out io.Writer) error {
+	w := NewWriter(out)
+	writeRTP(w)
+	w.Counter("sipcast_rtmp_bytes_total", "Media bytes written to RTMP servers.", &RTMPBytes)
+	w.Counter("sipcast_rtmp_reconnects_total", "RTMP publishes re-established after a lost connection.", &RTMPReconnects)
+	w.Counter("sipcast_rtmp_dropped_frames_total", "Frames dropped because an RTMP server did not keep up (whole GOPs).", &RTMPDropped)
+	w.Gauge("sipcast_notify_queue", "Status notifications waiting for delivery.", &NotifyQueued)
+	w.Counter("sipcast_notify_delivered_total", "Status notifications accepted by their app.", &NotifyDelivered)
+	w.Counter("sipcast_notify_failures_total", "Failed status notification attempts (retries included).", &NotifyFailures)
+	w.CounterVec("sipcast_notify_dropped_total", "Status notifications given up on, by reason.", "reason", &NotifyDropped,
+		"queue_full", "retries", "rejected")
+	w.CounterVec("sipcast_actor_failures_total", "Actor failures by the supervision directive taken (restart, stop, resume).",
+		"directive", &ActorFailures, "restart", "stop")
+	w.CounterVec("sipcast_calls_ended_total", "Calls that reached a final status, by status.", "status", &CallsEnded)
+	w.CounterVec("sipcast_dtmf_digits_total", "DTMF digits sent to SIP devices, by type.", "type", &DTMFSent)
+	w.Counter("sipcast_auth_failures_total", "REST requests refused for missing or wrong credentials.", &AuthFailures)
+	w.Counter("sipcast_auth_throttled_total", "REST requests refused because their client failed authentication too often.", &AuthThrottled)
+	w.Gauge("sipcast_sse_clients", "Open /rest-api/events streams.", &SSEClients)
+	w.Header("go_goroutines", "gauge", "Number of goroutines that currently exist.")
+	w.Sample("go_goroutines", float64(runtime.NumGoroutine()))
+	return w.Err()
+}

@@ -1,0 +1,72 @@
+package rtp
+
+import (
+	"log/slog"
+	"time"
+
+	pionrtp "github.com/pion/rtp"
+
+	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/media/clock"
+	"github.com/sipcast/sipcast/protocol/rtpopus"
+	"github.com/sipcast/sipcast/protocol/rtpspeex"
+)
+
+// codedPipe turns Opus or Speex RTP packets into EncodedAudio on the call's timeline, for the
+// audio transcoder (decoder + AAC encoder).
+type codedPipe struct {
+	opus     rtpopus.Depacketizer
+	speex    *rtpspeex.Depacketizer // nil for Opus
+	timeline *clock.Timeline
+	ssrc     uint32
+	warned   bool
+}
+
+func newCodedPipe(c *Configure) (*codedPipe, error) {
+	p := &codedPipe{timeline: clock.NewTimeline(c.ClockRate, c.Zero)}
+	if c.Codec == "SPEEX" {
+		d, err := rtpspeex.NewDepacketizer(int(c.ClockRate))
+		if err != nil {
+			return nil, err
+		}
+		p.speex = d
+	}
+	return p, nil
+}
+
+func (p *codedPipe) push(pkt *pionrtp.Packet, arrival time.Time, log *slog.Logger) *stream.EncodedAudio {
+	if pkt.SSRC != p.ssrc {
+		p.ssrc = pkt.SSRC
+		p.opus.Reset()
+		if p.speex != nil {
+			p.speex.Reset()
+		}
+		p.timeline.Reset()
+	}
+	var frames [][]byte
+	samples := 0
+	var err error
+	if p.speex != nil {
+		var sp rtpspeex.Packet
+		var ok bool
+		if sp, ok, err = p.speex.Push(pkt); ok {
+			frames, err = rtpspeex.Split(sp.Data, nil)
+			samples = sp.Samples
+		}
+	} else {
+		var op rtpopus.Packet
+		var ok bool
+		if op, ok, err = p.opus.Push(pkt); ok {
+			frames, samples = [][]byte{op.Data}, op.Info.Samples
+		}
+	}
+	if err != nil && !p.warned {
+		// Once per stream: a device that sends one bad packet usually sends many.
+		p.warned = true
+		log.Warn("audio packet dropped", "err", err)
+	}
+	if len(frames) == 0 || err != nil {
+		return nil
+	}
+	return &stream.EncodedAudio{PTS: p.timeline.Map(pkt.Timestamp, arrival), Frames: frames, Samples: samples}
+}

@@ -1,0 +1,171 @@
+package rtp
+
+import (
+	"net"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	pionrtp "github.com/pion/rtp"
+)
+
+// Peer tells the actor about the device's side of its line, as the latest SDP exchange left it:
+// where to send, what to expect, what to send. The call sends it after the answer and after
+// every re-INVITE or UPDATE; each one restarts the media-timeout clock.
+type Peer struct {
+	// RTP and RTCP are the device's addresses from the SDP; nil when it gave none (0.0.0.0).
+	RTP, RTCP *net.UDPAddr
+	// Receives: the device will send on this line (its sendrecv or sendonly), so its silence
+	// counts towards the media timeout.
+	Receives bool
+	// Silence: send 20 ms G.711 silence packets of SilencePT (PCMU 0 or PCMA 8) to RTP, as a
+	// sendrecv line the device listens on should carry: softphones hang up on a silent line.
+	Silence   bool
+	SilencePT uint8
+	// TelephoneEvent is the RFC 4733 payload type the device may send digits with; -1 for none.
+	TelephoneEvent int
+	// Latch: symmetric RTP. Send to where the device's packets come from rather than to the SDP's
+	// address (a device behind NAT states an address nobody can reach).
+	Latch bool
+	// Timeout is how long the device may send neither RTP nor RTCP once it started; StartTimeout
+	// how long it may take to start. 0 disables.
+	Timeout, StartTimeout time.Duration
+}
+
+// MediaTimedOut is sent to the parent once when a line the device should send on has been
+// silent (no RTP, no RTCP) for the Peer's timeout, or never started within StartTimeout.
+type MediaTimedOut struct {
+	Kind    Kind
+	Silence time.Duration
+	Started bool // whether the device had sent anything on the line
+}
+
+// MediaResumed is sent to the parent when a line that timed out hears from the device again.
+type MediaResumed struct {
+	Kind Kind
+}
+
+// Latched is sent to the parent when symmetric RTP takes the device's real address.
+type Latched struct {
+	Kind Kind
+	RTP  *net.UDPAddr
+}
+
+// DTMFReceived is sent to the parent for every RFC 4733 digit the device sends, once, when its
+// event ends (or the next one begins).
+type DTMFReceived struct {
+	Digit    byte
+	Duration time.Duration
+}
+
+// silenceTick paces the silence sender.
+type silenceTick struct{ gen int }
+
+// peerState is the actor's view of the device, kept apart from the media pipelines.
+type peerState struct {
+	peer     *Peer
+	parent   *actor.PID
+	remote   *net.UDPAddr // where RTP goes: the SDP's, or the latched source
+	rtcp     *net.UDPAddr // where RTCP goes once latched
+	latched  bool
+	since    time.Time // the Peer's arrival: the start of the grace before the first packet
+	heard    time.Time // the device's last RTP or RTCP; zero until its first
+	timedOut bool
+	silence  *silenceSender
+	events   eventReceiver
+}
+
+func (a *Actor) handlePeer(ctx actor.Context, m *Peer) {
+	a.kept.peer = m
+	if a.peerSt == nil {
+		a.peerSt = &peerState{}
+	}
+	p := a.peerSt
+	p.peer, p.parent, p.since, p.timedOut = m, ctx.Parent(), a.cfg.Now(), false
+	if !p.latched || !m.Latch {
+		p.remote, p.rtcp, p.latched = m.RTP, m.RTCP, false
+	}
+	if a.conf != nil && p.rtcp != nil {
+		a.conf.RemoteRTCP = p.rtcp
+	}
+	a.restartSilence(m)
+	a.log.Info("peer", "remote", p.remote, "receives", m.Receives, "silence", m.Silence, "dtmfPt", m.TelephoneEvent)
+}
+
+// heardFrom notes a datagram of the device. For RTP it also latches and takes telephone events;
+// it reports whether the packet was one (and so is not media).
+func (a *Actor) heardFrom(ctx actor.Context, from *net.UDPAddr, pkt *pionrtp.Packet) bool {
+	p := a.peerSt
+	if p == nil {
+		return false
+	}
+	p.heard = a.cfg.Now()
+	if p.timedOut {
+		p.timedOut = false
+		a.log.Info("media resumed")
+		a.tellParent(ctx, &MediaResumed{Kind: a.cfg.Kind})
+	}
+	if pkt == nil {
+		return false
+	}
+	if p.peer.Latch && from != nil && !p.latched && !sameAddr(from, p.remote) {
+		// The device's RTCP comes from the port above its RTP one behind the same NAT mapping
+		// as often as not; a device that says otherwise in a=rtcp is not behind NAT.
+		p.remote, p.rtcp, p.latched = from, &net.UDPAddr{IP: from.IP, Port: from.Port + 1}, true
+		if a.conf != nil {
+			a.conf.RemoteRTCP = p.rtcp
+		}
+		a.log.Info("latched", "rtp", from)
+		a.tellParent(ctx, &Latched{Kind: a.cfg.Kind, RTP: from})
+	}
+	if int(pkt.PayloadType) == p.peer.TelephoneEvent && p.peer.TelephoneEvent >= 0 {
+		for _, d := range p.events.push(pkt, p.heard) {
+			a.log.Info("DTMF received", "type", "RFC2833", "digit", string(d.Digit), "ms", d.Duration.Milliseconds())
+			a.tellParent(ctx, &d)
+		}
+		return true
+	}
+	return false
+}
+
+// checkMedia runs on every report tick: a line the device should send on that stayed silent
+// past its timeout is reported once; pending telephone events without an end are flushed.
+func (a *Actor) checkMedia(ctx actor.Context) {
+	p := a.peerSt
+	if p == nil || p.peer == nil {
+		return
+	}
+	now := a.cfg.Now()
+	if d, ok := p.events.flush(now); ok {
+		a.tellParent(ctx, &d)
+	}
+	if !p.peer.Receives || p.timedOut {
+		return
+	}
+	last, limit, started := p.since, p.peer.StartTimeout, false
+	if p.heard.After(p.since) {
+		last, limit, started = p.heard, p.peer.Timeout, true
+	}
+	if limit <= 0 || now.Sub(last) < limit {
+		return
+	}
+	p.timedOut = true
+	a.log.Warn("media timeout", "silence", now.Sub(last), "started", started)
+	a.tellParent(ctx, &MediaTimedOut{Kind: a.cfg.Kind, Silence: now.Sub(last), Started: started})
+}
+
+func (a *Actor) tellParent(ctx actor.Context, msg any) {
+	if a.peerSt != nil && a.peerSt.parent != nil {
+		ctx.Send(a.peerSt.parent, msg)
+	}
+}
+
+func (a *Actor) stopPeer() {
+	if a.peerSt != nil && a.peerSt.silence != nil {
+		a.peerSt.silence.stop()
+		a.peerSt.silence = nil
+	}
+}
+
+func sameAddr(a, b *net.UDPAddr) bool {
+	return a != nil && b != nil && a.Port == b.Port && a.IP.Equal(b.IP)
+}

@@ -1,0 +1,186 @@
+package rtp
+
+import (
+	"net"
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	pionrtp "github.com/pion/rtp"
+
+	"github.com/sipcast/sipcast/protocol/dtmf"
+)
+
+// The device's side of a line: silence sent to it, its silence noticed, its telephone events
+// taken, its real address latched. A parent actor collects what the RTP actor reports; the
+// device is a plain UDP socket.
+
+type peerHarness struct {
+	system *actor.ActorSystem
+	pid    *actor.PID // the RTP actor
+	events chan any   // what it told its parent
+	dev    *net.UDPConn
+	to     *net.UDPAddr // the actor's RTP port
+}
+
+func newPeerHarness(t *testing.T, peer func(dev *net.UDPAddr) *Peer) *peerHarness {
+	t.Helper()
+	ports, err := NewPorts(net.ParseIP("127.0.0.1"), 48000, 48999)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair, err := ports.Bind()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &peerHarness{system: actor.NewActorSystem(), events: make(chan any, 64), dev: dev,
+		to: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: pair.Port}}
+	ready := make(chan *actor.PID, 1)
+	devAddr := dev.LocalAddr().(*net.UDPAddr)
+	parent := h.system.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
+		switch m := ctx.Message().(type) {
+		case *actor.Started:
+			pid := ctx.Spawn(NewProps(Config{Kind: Audio, CallID: "t", Pair: pair}))
+			ctx.Send(pid, &Configure{Codec: "PCMU", PayloadType: 0, ClockRate: 8000, Zero: time.Now()})
+			ctx.Send(pid, peer(devAddr))
+			ready <- pid
+		case *MediaTimedOut, *MediaResumed, *DTMFReceived, *Latched:
+			h.events <- m
+		}
+	}))
+	h.pid = <-ready
+	t.Cleanup(func() {
+		_ = h.system.Root.StopFuture(parent).Wait()
+		h.system.Shutdown()
+		dev.Close()
+	})
+	return h
+}
+
+func (h *peerHarness) event(t *testing.T, within time.Duration) any {
+	t.Helper()
+	select {
+	case e := <-h.events:
+		return e
+	case <-time.After(within):
+		t.Fatal("no event")
+		return nil
+	}
+}
+
+func (h *peerHarness) send(t *testing.T, p *pionrtp.Packet, from *net.UDPConn) {
+	t.Helper()
+	b, err := p.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := from.WriteToUDP(b, h.to); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Silence is one RTP stream: PCMU packets of 160 zero samples (0xFF), consecutive sequence
+// numbers, timestamps in steps of whole packets, the marker on the first only, one SSRC.
+func TestSilenceSent(t *testing.T) {
+	h := newPeerHarness(t, func(dev *net.UDPAddr) *Peer {
+		return &Peer{RTP: dev, Silence: true, SilencePT: 0, TelephoneEvent: -1}
+	})
+	buf := make([]byte, 1500)
+	var prev *pionrtp.Packet
+	for i := 0; i < 10; i++ {
+		_ = h.dev.SetReadDeadline(time.Now().Add(2 * time.Second))
+		n, _, err := h.dev.ReadFromUDP(buf)
+		if err != nil {
+			t.Fatalf("packet %d: %v", i, err)
+		}
+		var p pionrtp.Packet
+		if err := p.Unmarshal(append([]byte(nil), buf[:n]...)); err != nil {
+			t.Fatal(err)
+		}
+		if p.PayloadType != 0 || len(p.Payload) != 160 || p.Payload[0] != 0xFF || p.Payload[159] != 0xFF || p.Marker != (i == 0) {
+			t.Fatalf("packet %d: %+v, %d bytes", i, p.Header, len(p.Payload))
+		}
+		if prev != nil {
+			dts := p.Timestamp - prev.Timestamp
+			if p.SequenceNumber != prev.SequenceNumber+1 || p.SSRC != prev.SSRC || dts%160 != 0 || dts == 0 || dts > 160*50 {
+				t.Fatalf("packet %d after %d: %+v", i, i-1, p.Header)
+			}
+		}
+		prev = &p
+	}
+}
+
+func TestMediaTimeoutAndResume(t *testing.T) {
+	h := newPeerHarness(t, func(dev *net.UDPAddr) *Peer {
+		return &Peer{RTP: dev, Receives: true, TelephoneEvent: -1, Timeout: time.Second, StartTimeout: time.Second}
+	})
+	if m, ok := h.event(t, 5*time.Second).(*MediaTimedOut); !ok || m.Started || m.Kind != Audio {
+		t.Fatalf("want a timeout before the first packet, got %#v", m)
+	}
+	h.send(t, &pionrtp.Packet{Header: pionrtp.Header{Version: 2, PayloadType: 0, SSRC: 7}, Payload: make([]byte, 160)}, h.dev)
+	if _, ok := h.event(t, 5*time.Second).(*MediaResumed); !ok {
+		t.Fatal("no MediaResumed")
+	}
+	if m, ok := h.event(t, 5*time.Second).(*MediaTimedOut); !ok || !m.Started || m.Silence < time.Second {
+		t.Fatalf("want a timeout after the media stopped, got %#v", m)
+	}
+}
+
+// The device's first packet comes from elsewhere than its SDP said (NAT): with latching, the
+// silence goes there from then on.
+func TestLatching(t *testing.T) {
+	natted, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer natted.Close()
+	h := newPeerHarness(t, func(dev *net.UDPAddr) *Peer {
+		return &Peer{RTP: dev, Silence: true, SilencePT: 8, Latch: true, TelephoneEvent: -1}
+	})
+	h.send(t, &pionrtp.Packet{Header: pionrtp.Header{Version: 2, PayloadType: 0, SSRC: 9}, Payload: make([]byte, 160)}, natted)
+	if m, ok := h.event(t, 5*time.Second).(*Latched); !ok || m.RTP.Port != natted.LocalAddr().(*net.UDPAddr).Port {
+		t.Fatalf("latched %#v", m)
+	}
+	buf := make([]byte, 1500)
+	_ = natted.SetReadDeadline(time.Now().Add(2 * time.Second))
+	n, _, err := natted.ReadFromUDP(buf)
+	if err != nil || n != 172 || buf[1]&0x7f != 8 || buf[12] != 0xD5 {
+		t.Fatalf("no A-law silence at the latched address: %d %v", n, err)
+	}
+}
+
+// RFC 4733 events from the device: each digit once, at its end, with its duration, whatever the
+// repeats and the audio around them.
+func TestTelephoneEventsReceived(t *testing.T) {
+	h := newPeerHarness(t, func(dev *net.UDPAddr) *Peer {
+		return &Peer{RTP: dev, Receives: true, TelephoneEvent: 101}
+	})
+	seq := uint16(100)
+	for _, ev := range []struct {
+		ts    uint32
+		event uint8
+	}{{8000, 5}, {16000, dtmf.EventPound}} {
+		for i, d := range []uint16{160, 320, 480, 800, 800, 800} {
+			end := i >= 3
+			payload := dtmf.Payload{Event: ev.event, End: end, Volume: 10, Duration: d}.Marshal(nil)
+			h.send(t, &pionrtp.Packet{Header: pionrtp.Header{Version: 2, PayloadType: 101, SequenceNumber: seq,
+				Timestamp: ev.ts, SSRC: 3, Marker: i == 0}, Payload: payload}, h.dev)
+			seq++
+		}
+	}
+	for _, want := range []byte{'5', '#'} {
+		d, ok := h.event(t, 5*time.Second).(*DTMFReceived)
+		if !ok || d.Digit != want || d.Duration != 100*time.Millisecond {
+			t.Fatalf("got %#v, want %q for 100 ms", d, want)
+		}
+	}
+	select {
+	case e := <-h.events:
+		t.Fatalf("extra event %#v", e)
+	case <-time.After(300 * time.Millisecond):
+	}
+}

@@ -1,0 +1,33 @@
+package sipua
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// Info sends an INFO request in the dialog (RFC 6086) with the given body and waits for its
+// final answer; a non-2xx answer is a *FinalResponseError. The request goes to the callee's
+// Contact, through the route set its 200 recorded, like a BYE.
+func (s *session) Info(ctx context.Context, contentType string, body []byte) error {
+	d := s.s
+	if d.InviteResponse == nil {
+		return fmt.Errorf("%w: INFO before the dialog exists", ErrNoDialog)
+	}
+	target := d.InviteRequest.Recipient
+	if c := d.InviteResponse.Contact(); c != nil {
+		target = c.Address
+	}
+	req := sip.NewRequest(sip.INFO, *target.Clone())
+	req.AppendHeader(sip.NewHeader("Content-Type", contentType))
+	req.SetBody(body)
+	res, err := d.Do(ctx, req)
+	if err != nil {
+		return err
+	}
+	if !res.IsSuccess() {
+		return &FinalResponseError{Code: res.StatusCode, Reason: res.Reason}
+	}
+	return nil
+}

@@ -1,0 +1,38 @@
+package api
+
+import (
+	"testing"
+
+	"github.com/sipcast/sipcast/actors/notify"
+)
+
+// BenchmarkAuthenticateCached is what every authenticated request pays once its client's
+// password was checked: a SHA-256 and constant-time compares, not PBKDF2.
+func BenchmarkAuthenticateCached(b *testing.B) {
+	b.ReportAllocs()
+	hash, _ := HashPassword("correct horse", testIterations)
+	c := &Credentials{Current: func() (string, string) { return "admin", hash }}
+	if !c.Authenticate("admin", "correct horse") {
+		b.Fatal("no")
+	}
+	for b.Loop() {
+		c.Authenticate("admin", "correct horse")
+	}
+}
+
+// BenchmarkVerifyPassword is one full PBKDF2 check at the default cost (a wrong password).
+func BenchmarkVerifyPassword(b *testing.B) {
+	b.ReportAllocs()
+	hash, _ := HashPassword("correct horse", 0)
+	for b.Loop() {
+		VerifyPassword(hash, "wrong")
+	}
+}
+
+func BenchmarkFormatSSE(b *testing.B) {
+	b.ReportAllocs()
+	ev := notify.Event{ID: 42, Name: notify.EventCallStatus, Body: make([]byte, 700)}
+	for b.Loop() {
+		formatSSE(ev)
+	}
+}

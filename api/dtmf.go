@@ -1,0 +1,71 @@
+package api
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/sipcast/sipcast/protocol/callapi"
+	"github.com/sipcast/sipcast/protocol/dtmf"
+)
+
+// DTMF types of /call/send_dtmf, as the spec names them.
+const (
+	// DTMFRFC2833 sends RFC 4733 (formerly 2833) telephone events in the call's audio RTP.
+	DTMFRFC2833 = "RFC2833"
+	// DTMFInfo sends one SIP INFO (application/dtmf-relay) per digit in the call's dialog.
+	DTMFInfo = "INFO"
+)
+
+// SendDTMFRequest is the /call/send_dtmf body. Unknown fields are ignored; dtmf may be a JSON
+// number ("dtmf": 9) as well as a string.
+type SendDTMFRequest struct {
+	CallID callapi.Text `json:"callId"`
+	DTMF   callapi.Text `json:"dtmf"`
+	Type   callapi.Text `json:"type"`
+}
+
+// ParseSendDTMF decodes and validates a /call/send_dtmf body: callId required; dtmf 1 to
+// dtmf.MaxDigits of 0-9 * # A-D (a-d accepted); type RFC2833 (the default; RFC4733 accepted) or
+// INFO, in any case. It returns the digits upper-cased and the type as the constants spell it.
+func ParseSendDTMF(body []byte) (callID, digits, kind string, err error) {
+	var req SendDTMFRequest
+	if err := decodeInto(body, &req); err != nil {
+		return "", "", "", err
+	}
+	callID = strings.TrimSpace(string(req.CallID))
+	if callID == "" {
+		return "", "", "", fmt.Errorf("%w: callId", callapi.ErrMissing)
+	}
+	if strings.TrimSpace(string(req.DTMF)) == "" {
+		return "", "", "", fmt.Errorf("%w: dtmf", callapi.ErrMissing)
+	}
+	if digits, err = dtmf.Normalize(string(req.DTMF)); err != nil {
+		return "", "", "", fmt.Errorf("%w: dtmf: %w", callapi.ErrInvalid, err)
+	}
+	switch strings.ToUpper(strings.TrimSpace(string(req.Type))) {
+	case "", DTMFRFC2833, "RFC4733":
+		kind = DTMFRFC2833
+	case DTMFInfo:
+		kind = DTMFInfo
+	default:
+		return "", "", "", fmt.Errorf("%w: type %q: want RFC2833 or INFO", callapi.ErrInvalid, string(req.Type))
+	}
+	return callID, digits, kind, nil
+}
+
+// sendDTMF: POST /rest-api/call/send_dtmf {"callId","dtmf","type"} → 200 once every digit was
+// sent | 400 bad digits, unknown type, call not established, RFC2833 not negotiated | 404.
+func (h *handlers) sendDTMF(c *fiber.Ctx) error {
+	callID, digits, kind, err := ParseSendDTMF(c.Body())
+	if err != nil {
+		return err
+	}
+	if err := h.calls.SendDTMF(c.UserContext(), callID, digits, kind); err != nil {
+		return err
+	}
+	// 200 with an empty body, like terminate.
+	c.Status(fiber.StatusOK)
+	return nil
+}

@@ -1,0 +1,338 @@
+package harness
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/sipcast/sipcast/bench/peers"
+	"github.com/sipcast/sipcast/protocol/callapi"
+)
+
+// gatewayStartTimeout bounds sipcast's start-up until REST answers.
+const gatewayStartTimeout = 20 * time.Second
+
+// restTimeout bounds one REST request; terminate waits for the BYE.
+const restTimeout = 15 * time.Second
+
+// buildSipcast builds ./cmd/sipcast of the repository holding bench/ into
+// dir and returns the binary's path.
+func buildSipcast(ctx context.Context, dir string) (string, error) {
+	bench, err := peers.BenchDir()
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "sipcast")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/sipcast")
+	cmd.Dir = filepath.Dir(bench)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./cmd/sipcast: %w\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// gateway is the sipcast process under test and a REST client for it.
+type gateway struct {
+	cmd     *exec.Cmd
+	rest    string
+	logPath string
+	done    chan struct{}
+	http    *http.Client
+}
+
+// startGateway runs bin on loopback with the benchmark's settings, logging
+// to dir/name.log, and waits until REST answers.
+func startGateway(ctx context.Context, bin, dir, name string, cfg Config) (*gateway, error) {
+	restPort, err := peers.PickTCPPort()
+	if err != nil {
+		return nil, err
+	}
+	sipPort, err := peers.PickUDPPorts(1)
+	if err != nil {
+		return nil, err
+	}
+	g := &gateway{
+		rest:    "http://127.0.0.1:" + strconv.Itoa(restPort) + "/rest-api",
+		logPath: filepath.Join(dir, name+".log"),
+		done:    make(chan struct{}),
+		http: &http.Client{Timeout: restTimeout, Transport: &http.Transport{
+			// One connection per concurrent request, kept: a new TCP
+			// connection per poll would be measured as REST latency.
+			MaxIdleConnsPerHost: 256,
+		}},
+	}
+	logFile, err := os.Create(g.logPath)
+	if err != nil {
+		return nil, err
+	}
+	g.cmd = exec.Command(bin)
+	g.cmd.Env = append(os.Environ(),
+		"SIPCAST_PROFILE=dev", "SIPCAST_SIP_IP=127.0.0.1",
+		"SIPCAST_REST_PORT="+strconv.Itoa(restPort),
+		"SIPCAST_SIP_PORT="+strconv.Itoa(sipPort),
+		"SIPCAST_RTP_PORTS="+cfg.sipcastPorts(),
+		"SIPCAST_RTMP_SERVER=off", "SIPCAST_DEMO_DEVICE=off",
+		"SIPCAST_LOG_FORMAT=json", "SIPCAST_LOG_LEVEL=info",
+		// On SIGQUIT, dump every goroutine: that is how the harness counts
+		// them without a debug endpoint in sipcast.
+		"GOTRACEBACK=all")
+	g.cmd.Env = append(g.cmd.Env, cfg.SipcastEnv...)
+	g.cmd.Stdout, g.cmd.Stderr = logFile, logFile
+	g.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := g.cmd.Start(); err != nil {
+		logFile.Close()
+		return nil, err
+	}
+	go func() { _ = g.cmd.Wait(); logFile.Close(); close(g.done) }()
+
+	deadline := time.Now().Add(gatewayStartTimeout)
+	for {
+		if _, err := g.findAll(ctx); err == nil {
+			return g, nil
+		}
+		select {
+		case <-g.done:
+			return nil, fmt.Errorf("%w: sipcast exited at start:\n%s", ErrNotReady, tail(g.logPath, 20))
+		case <-ctx.Done():
+			g.kill()
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			g.kill()
+			return nil, fmt.Errorf("%w: sipcast REST not up after %v:\n%s", ErrNotReady, gatewayStartTimeout, tail(g.logPath, 20))
+		}
+	}
+}
+
+func (g *gateway) pid() int { return g.cmd.Process.Pid }
+
+// post sends body as JSON and returns the status and the answer.
+func (g *gateway) post(ctx context.Context, path string, body any) (int, []byte, error) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return 0, nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.rest+path, bytes.NewReader(b))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := g.http.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	out, err := io.ReadAll(res.Body)
+	return res.StatusCode, out, err
+}
+
+// startup places a call; it returns once sipcast has accepted it (PENDING).
+func (g *gateway) startup(ctx context.Context, spec map[string]any) error {
+	code, body, err := g.post(ctx, "/call/startup", spec)
+	if err != nil {
+		return err
+	}
+	if code != http.StatusOK {
+		return fmt.Errorf("%w: startup %d: %s", ErrHTTP, code, body)
+	}
+	return nil
+}
+
+// findAll lists every call; none is an empty list, not an error.
+func (g *gateway) findAll(ctx context.Context) ([]callapi.Call, error) {
+	code, body, err := g.post(ctx, "/call/find_all", struct{}{})
+	switch {
+	case err != nil:
+		return nil, err
+	case code == http.StatusNotFound:
+		return nil, nil
+	case code != http.StatusOK:
+		return nil, fmt.Errorf("%w: find_all %d: %s", ErrHTTP, code, body)
+	}
+	var calls []callapi.Call
+	if err := json.Unmarshal(body, &calls); err != nil {
+		return nil, fmt.Errorf("find_all: %w", err)
+	}
+	return calls, nil
+}
+
+// terminate ends a call and returns once sipcast says it has ended.
+func (g *gateway) terminate(ctx context.Context, callID string) error {
+	code, body, err := g.post(ctx, "/call/terminate", map[string]string{"callId": callID})
+	if err != nil {
+		return err
+	}
+	if code != http.StatusOK {
+		return fmt.Errorf("%w: terminate %d: %s", ErrHTTP, code, body)
+	}
+	return nil
+}
+
+// quit ends sipcast with SIGQUIT and counts the goroutines of the dump it
+// writes (see countGoroutines). The harness uses it once all calls have
+// ended, to see whether any outlived its call.
+func (g *gateway) quit() (goroutineCount, error) {
+	before, _ := os.Stat(g.logPath)
+	_ = g.cmd.Process.Signal(syscall.SIGQUIT)
+	select {
+	case <-g.done:
+	case <-time.After(10 * time.Second):
+		g.kill()
+		return goroutineCount{}, fmt.Errorf("sipcast did not exit on SIGQUIT")
+	}
+	f, err := os.Open(g.logPath)
+	if err != nil {
+		return goroutineCount{}, err
+	}
+	defer f.Close()
+	if before != nil {
+		_, _ = f.Seek(before.Size(), io.SeekStart)
+	}
+	dump, err := io.ReadAll(f)
+	if err != nil {
+		return goroutineCount{}, err
+	}
+	n := countGoroutines(dump)
+	if n.all == 0 {
+		return n, fmt.Errorf("no goroutine dump in sipcast's output")
+	}
+	return n, nil
+}
+
+// goroutineHeader starts each goroutine of a Go traceback:
+// "goroutine 12 gp=0x… m=nil [select]:" (or without gp=/m= at lower
+// GOTRACEBACK levels).
+var goroutineHeader = regexp.MustCompile(`(?m)^goroutine (\d+) [^\n]*\[([^\]]*)\]`)
+
+// goroutineCount: all is what runtime.NumGoroutine would say; pooled are
+// those among them that are idle HTTP server workers, which fasthttp keeps
+// for up to 10 s after the last request and which are therefore not
+// judged as leaks.
+type goroutineCount struct {
+	all, pooled int
+}
+
+// fasthttpIdleWorker is the creator of fasthttp's pooled workers.
+var fasthttpIdleWorker = []byte("\ncreated by github.com/valyala/fasthttp.(*workerPool).getCh")
+
+// countGoroutines counts the goroutines of a traceback, leaving out
+// goroutine 0 (the scheduler's) and those the runtime started for itself
+// ("created by runtime.…": GC workers, the finaliser, the scavenger…),
+// whose number varies with GC activity and would hide or fake a leak.
+func countGoroutines(dump []byte) goroutineCount {
+	idx := goroutineHeader.FindAllSubmatchIndex(dump, -1)
+	var n goroutineCount
+	for i, m := range idx {
+		end := len(dump)
+		if i+1 < len(idx) {
+			end = idx[i+1][0]
+		}
+		block := dump[m[0]:end]
+		if string(dump[m[2]:m[3]]) == "0" || bytes.Contains(block, []byte("\ncreated by runtime.")) {
+			continue
+		}
+		n.all++
+		if string(dump[m[4]:m[5]]) == "chan receive" && bytes.Contains(block, fasthttpIdleWorker) {
+			n.pooled++
+		}
+	}
+	return n
+}
+
+// stop ends sipcast gracefully (SIGTERM drains calls), then kills it.
+func (g *gateway) stop() {
+	select {
+	case <-g.done:
+		return
+	default:
+	}
+	_ = g.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-g.done:
+	case <-time.After(20 * time.Second):
+		g.kill()
+	}
+}
+
+func (g *gateway) kill() {
+	_ = syscall.Kill(-g.cmd.Process.Pid, syscall.SIGKILL)
+	<-g.done
+}
+
+// tail returns the last n lines of a file, for error messages.
+func tail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	lines := bytes.Split(bytes.TrimRight(b, "\n"), []byte("\n"))
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return string(bytes.Join(lines, []byte("\n")))
+}
+
+// logSummary is what sipcast's JSON log says about a run.
+type logSummary struct {
+	// RTPPackets counts the RTP packets the RTP actors accepted, by kind
+	// ("audio", "video"), from their "actor stopping" lines.
+	RTPPackets map[string]int64 `json:"rtpPackets"`
+	// Warnings and Errors count log lines by level.
+	Warnings int `json:"warnings"`
+	Errors   int `json:"errors"`
+	// FirstErrors keeps a few error and warning messages for the report.
+	FirstErrors []string `json:"firstErrors,omitempty"`
+}
+
+// maxLoggedErrors bounds logSummary.FirstErrors.
+const maxLoggedErrors = 5
+
+func summariseLog(path string) logSummary {
+	s := logSummary{RTPPackets: map[string]int64{}}
+	f, err := os.Open(path)
+	if err != nil {
+		return s
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		var line struct {
+			Level   string `json:"level"`
+			Msg     string `json:"msg"`
+			Actor   string `json:"actor"`
+			Kind    string `json:"kind"`
+			Packets int64  `json:"packets"`
+			Err     any    `json:"err"`
+		}
+		if json.Unmarshal(sc.Bytes(), &line) != nil {
+			continue
+		}
+		switch line.Level {
+		case "WARN":
+			s.Warnings++
+		case "ERROR":
+			s.Errors++
+		}
+		if (line.Level == "WARN" || line.Level == "ERROR") && len(s.FirstErrors) < maxLoggedErrors {
+			s.FirstErrors = append(s.FirstErrors, fmt.Sprintf("%s %s %v", line.Level, line.Msg, line.Err))
+		}
+		if line.Actor == "rtp" && line.Msg == "actor stopping" {
+			s.RTPPackets[line.Kind] += line.Packets
+		}
+	}
+	return s
+}

@@ -1,0 +1,112 @@
+package clock
+
+import (
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestNTPTime(t *testing.T) {
+	cases := []struct {
+		ntp  uint64
+		want time.Duration
+	}{
+		{0, 0},
+		{1 << 32, time.Second},
+		{1<<32 | 1<<31, 1500 * time.Millisecond},
+		{3_900_000_000<<32 | 1<<30, 3_900_000_000*time.Second + 250*time.Millisecond},
+	}
+	for _, tc := range cases {
+		if got := NTPTime(tc.ntp); got != tc.want {
+			t.Errorf("NTPTime(%#x) = %v, want %v", tc.ntp, got, tc.want)
+		}
+	}
+}
+
+func TestSenderReportAt(t *testing.T) {
+	sr := SenderReport{NTP: 100 * time.Second, RTP: 1<<32 - 8000}
+	cases := []struct {
+		ts   uint32
+		rate uint32
+		want time.Duration
+		ok   bool
+	}{
+		{1<<32 - 8000, 8000, 100 * time.Second, true},
+		{0, 8000, 101 * time.Second, true}, // across the wrap
+		{1<<32 - 16000, 8000, 99 * time.Second, true},
+		{11*8000 - 8000, 8000, 0, false}, // beyond MaxJump
+		{0, 0, 0, false},
+	}
+	for _, tc := range cases {
+		got, ok := sr.At(tc.ts, tc.rate)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("At(%d, %d) = %v %v, want %v %v", tc.ts, tc.rate, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestSyncGroupKeepsEarliest(t *testing.T) {
+	var g SyncGroup
+	if _, _, ok := g.Zero(); ok {
+		t.Fatal("zero before any offer")
+	}
+	g.Offer(10 * time.Second)
+	z, v1, _ := g.Zero()
+	g.Offer(11 * time.Second) // later: ignored
+	if z2, v2, _ := g.Zero(); z2 != z || v2 != v1 {
+		t.Fatal("a later offer moved the zero")
+	}
+	g.Offer(9800 * time.Millisecond)
+	if z3, v3, _ := g.Zero(); z3 != 9800*time.Millisecond || v3 == v1 {
+		t.Fatalf("zero %v version %d", z3, v3)
+	}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() { g.Offer(time.Duration(i) * time.Second) })
+	}
+	wg.Wait()
+	if z, _, _ := g.Zero(); z != 0 {
+		t.Fatalf("concurrent offers: %v", z)
+	}
+}
+
+// TestLipSync is the group's purpose: audio delayed 200 ms on the wire and
+// video on time, both anchored on arrival, end up on the sender's clock.
+func TestLipSync(t *testing.T) {
+	zero := time.Unix(1_700_000_000, 0)
+	ms := func(n int64) time.Time { return zero.Add(time.Duration(n) * time.Millisecond) }
+	audio, video := NewTimeline(8000, zero), NewTimeline(90000, zero)
+	// The sender captures both at its wall clock 1000 s; random RTP bases.
+	const audioBase, videoBase = 123456789, 3000000000
+	audio.Map(audioBase, ms(300)) // arrived 200 ms late
+	video.Map(videoBase, ms(100))
+	var g SyncGroup
+	// Reports at the sender's 1002 s: audio's RTP clock 2 s on, video's too.
+	srA := SenderReport{NTP: 1002 * time.Second, RTP: audioBase + 16000}
+	srV := SenderReport{NTP: 1002 * time.Second, RTP: videoBase + 180000}
+	for _, s := range []struct {
+		tl *Timeline
+		sr SenderReport
+	}{{audio, srA}, {video, srV}} {
+		pos, ok := s.tl.Peek(s.sr.RTP)
+		if !ok {
+			t.Fatal("peek")
+		}
+		g.Offer(s.sr.NTP - pos)
+	}
+	z, _, _ := g.Zero()
+	place := func(tl *Timeline, sr SenderReport, ts uint32, rate uint32) time.Duration {
+		at, ok := sr.At(ts, rate)
+		if !ok {
+			t.Fatal("At")
+		}
+		tl.Rebase(ts, at-z)
+		return tl.Map(ts, zero)
+	}
+	// One instant at the sender, 3 s after capture start, on both lines.
+	a := place(audio, srA, audioBase+24000, 8000)
+	v := place(video, srV, videoBase+270000, 90000)
+	if a != v || a != 3300*time.Millisecond {
+		t.Fatalf("audio at %v, video at %v; want both 3.3 s (the later arrival's place)", a, v)
+	}
+}

@@ -1,0 +1,4 @@
+// Package sipheader reads and writes the few SIP header values whose meaning the gateway acts on
+// beyond what sipgo parses: RFC 4028's Session-Expires and Min-SE, and comma-separated option-tag
+// and method lists (Supported, Require, Allow). Pure: no I/O, no clock.
+package sipheader
