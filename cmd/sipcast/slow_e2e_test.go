@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -106,6 +107,9 @@ func TestE2ESlowRTMPServer(t *testing.T) {
 	proxy.rate.Store(24 << 10) // 24 KiB/s against a ~55 KiB/s stream
 	waitLog(t, g, 20*time.Second, `"msg":"frames dropped"`, `"callId":"slow"`)
 	during := rssKB(t, g.cmd.Process.Pid)
+	if n := metricValue(t, g, "sipcast_rtmp_dropped_frames_total"); n <= 0 {
+		t.Fatalf("sipcast_rtmp_dropped_frames_total = %v after drops", n)
+	}
 	if grew := during - before; grew > 64<<10 {
 		t.Fatalf("RSS grew by %d KiB while the server was slow", grew)
 	}
@@ -120,4 +124,23 @@ func TestE2ESlowRTMPServer(t *testing.T) {
 	if err != nil || frames < 40 {
 		t.Fatalf("after recovery: %d frames, %v\n%s", frames, err, stderr)
 	}
+}
+
+// metricValue reads one unlabelled sample from the gateway's /metrics.
+func metricValue(t *testing.T, g *gateway, name string) float64 {
+	t.Helper()
+	res, err := http.Get(g.rest + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 2 && f[0] == name {
+			v, _ := strconv.ParseFloat(f[1], 64)
+			return v
+		}
+	}
+	t.Fatalf("no %s in /metrics:\n%s", name, b)
+	return 0
 }
