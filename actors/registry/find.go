@@ -12,6 +12,15 @@ import (
 )
 
 func (a *Actor) handleFind(ctx actor.Context, m *FindCalls) {
+	if id, ok := onlyCallID(m.Filter); ok {
+		// The clients' poll ({"callId"} every 3 s per call): a map lookup, not a scan.
+		var out []callapi.Call
+		if e := a.calls[id]; e != nil {
+			out = append(out, e.call.Clone())
+		}
+		ctx.Respond(&FindCallsResponse{Calls: out})
+		return
+	}
 	matches := make([]*entry, 0, len(a.calls))
 	for _, e := range a.calls {
 		if matchAll(e.call, m.Filter) {
@@ -33,10 +42,19 @@ func matchAll(c callapi.Call, filter map[string]any) bool {
 	if len(filter) == 0 {
 		return true
 	}
-	fields := callFields(c)
+	var fields map[string]any
 	for k, want := range filter {
 		if want == nil {
 			continue
+		}
+		if got, ok := directField(c, k); ok {
+			if text(got) != text(want) {
+				return false
+			}
+			continue
+		}
+		if fields == nil {
+			fields = callFields(c)
 		}
 		got, ok := fields[k]
 		if !ok || got == nil || text(got) != text(want) {
@@ -67,4 +85,24 @@ func text(v any) string {
 	default:
 		return fmt.Sprint(t)
 	}
+}
+
+// onlyCallID reports whether the filter is a lone callId.
+func onlyCallID(filter map[string]any) (string, bool) {
+	if len(filter) != 1 {
+		return "", false
+	}
+	id, ok := filter["callId"].(string)
+	return strings.TrimSpace(id), ok
+}
+
+// directField reads the fields filters use most without marshalling the whole call object.
+func directField(c callapi.Call, name string) (any, bool) {
+	switch name {
+	case "callId":
+		return c.CallID, true
+	case "status":
+		return c.Status, true
+	}
+	return nil, false
 }

@@ -74,6 +74,7 @@ type Actor struct {
 	audioDTS   clock.Monotonic
 	dropped    int
 	audioFx    *audioFx
+	gop        gopCache
 	// writtenPTS is the timeline position of the last frame the writer got out (-1: none yet on
 	// this connection); the distance to what the actor enqueues is the publisher's lag.
 	writtenPTS atomic.Int64
@@ -139,6 +140,8 @@ func (a *Actor) connecting(ctx actor.Context) {
 		return
 	}
 	switch m := ctx.Message().(type) {
+	case *stream.VideoFrame, *stream.AudioFrame:
+		a.gop.add(m)
 	case *connected:
 		if m.gen == a.gen {
 			a.handleConnected(ctx)
@@ -172,8 +175,13 @@ func (a *Actor) waiting(ctx actor.Context) {
 	if a.lifecycle(ctx) {
 		return
 	}
-	if m, ok := ctx.Message().(*retry); ok && m.gen == a.gen {
-		a.dial(ctx)
+	switch m := ctx.Message().(type) {
+	case *stream.VideoFrame, *stream.AudioFrame:
+		a.gop.add(m)
+	case *retry:
+		if m.gen == a.gen {
+			a.dial(ctx)
+		}
 	}
 }
 
@@ -228,8 +236,10 @@ func (a *Actor) handleConnected(ctx actor.Context) {
 	}
 	a.outage = outage{}
 	a.status(ctx, callapi.RTMPStreamActive, "")
-	// The next keyframe may be a whole GOP away: ask the device for one now.
-	ctx.Send(a.parent, &stream.KeyframeNeeded{})
+	if !a.replayGOP(ctx) {
+		// Nothing kept to start on, and the next keyframe may be a whole GOP away: ask for one.
+		ctx.Send(a.parent, &stream.KeyframeNeeded{})
+	}
 }
 
 func (a *Actor) handleConnectFailed(ctx actor.Context, err error) {

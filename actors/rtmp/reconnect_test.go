@@ -22,8 +22,8 @@ func TestReconnectPolicy(t *testing.T) {
 		{failures: 2, at: time.Second, min: 100 * time.Millisecond, max: 200 * time.Millisecond, ok: true},
 		{failures: 4, at: 2 * time.Second, min: 400 * time.Millisecond, max: 800 * time.Millisecond, ok: true},
 		{failures: 5, at: 3 * time.Second, min: 500 * time.Millisecond, max: time.Second, ok: true}, // capped
-		{failures: 6, at: 4 * time.Second, ok: false},                                              // too many
-		{failures: 2, at: time.Minute, ok: false},                                                  // too long
+		{failures: 6, at: 4 * time.Second, ok: false},                                               // too many
+		{failures: 2, at: time.Minute, ok: false},                                                   // too long
 		{failures: 2, at: time.Minute - 30*time.Millisecond, min: 0, max: 30 * time.Millisecond, ok: true},
 	} {
 		t.Run(fmt.Sprintf("%d@%s", tc.failures, tc.at), func(t *testing.T) {

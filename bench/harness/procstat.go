@@ -168,6 +168,10 @@ func udpPortBound(port int) bool {
 type machineCPU struct {
 	at          time.Time
 	busy, steal int64
+	// irq is interrupt and softirq time, part of busy: mostly the kernel's
+	// network processing (loopback delivery), which /proc/PID/stat charges
+	// to no process.
+	irq int64
 }
 
 func readMachineCPU() machineCPU {
@@ -188,6 +192,9 @@ func readMachineCPU() machineCPU {
 		case 3, 4: // idle, iowait
 		case 7:
 			m.steal = n
+		case 5, 6:
+			m.irq += n
+			m.busy += n
 		default:
 			m.busy += n
 		}

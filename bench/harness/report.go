@@ -26,7 +26,7 @@ type Settings struct {
 	Rate         float64 `json:"ratePerSecond"`
 	HoldSeconds  float64 `json:"holdSeconds"`
 	Devices      int     `json:"deviceProcesses"`
-	PollMs       float64 `json:"pollMs"` // resolution of the REST latencies
+	PollMs       float64 `json:"pollMs"` // resolution of the REST latencies when polled
 	FFmpegRelay  string  `json:"ffmpegRelay"`
 	SipcastExtra string  `json:"sipcastEnv,omitempty"`
 }
@@ -35,6 +35,8 @@ type Settings struct {
 type Side struct {
 	Name  string     `json:"name"`
 	Calls CallCounts `json:"calls"`
+	// LatencySource says how status times were observed (sipcast only).
+	LatencySource string `json:"latencySource,omitempty"`
 	// Latencies in ms from the REST startup (sipcast) or the INVITE
 	// (ffmpeg relay, whose "established" is the 200 OK).
 	Established Percentiles  `json:"establishedMs"`
@@ -52,10 +54,12 @@ type Side struct {
 	Leaks []string `json:"leaks,omitempty"`
 	// Context is the CPU use (% of one core) of the other processes during
 	// the hold: on a small machine they compete with the one measured.
-	// "machine" is all cores' busy time, "steal" what the hypervisor took,
-	// and "unattributed" the machine's busy time that none of the run's
-	// processes account for: anything else running (another job on the
-	// machine) shows there, and makes the run's figures suspect.
+	// "machine" is all cores' busy time, "irq" the part of it spent in
+	// interrupts and softirqs (mostly loopback network delivery, charged to
+	// no process), "steal" what the hypervisor took, and "unattributed" the
+	// busy time that neither interrupts nor the run's processes account
+	// for: anything else running (another job on the machine) shows there,
+	// and makes the run's figures suspect.
 	Context map[string]float64 `json:"contextCpuPct"`
 	// Outsiders are the processes outside the run that used CPU during the
 	// hold, by name, largest first ("go 45%").

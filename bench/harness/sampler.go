@@ -115,9 +115,9 @@ func (e *env) outsiders(from, to holdContext, measured []int) []string {
 }
 
 // cpuPct is the CPU (% of one core) each process group used between two
-// readings, the machine's busy and stolen time, and what remains of the
-// machine's busy time once measured (the side's own CPU during the hold)
-// and the groups are taken out.
+// readings, the machine's busy, interrupt and stolen time, and what remains
+// of the machine's busy time once interrupts, measured (the side's own CPU
+// during the hold) and the groups are taken out.
 func cpuPct(from, to holdContext, measured float64) map[string]float64 {
 	out := map[string]float64{}
 	sum := measured
@@ -130,6 +130,7 @@ func cpuPct(from, to holdContext, measured float64) map[string]float64 {
 	}
 	out["machine"] = to.machine.pctOfCore(to.machine.busy-from.machine.busy, from.machine)
 	out["steal"] = to.machine.pctOfCore(to.machine.steal-from.machine.steal, from.machine)
-	out["unattributed"] = round(max(0, out["machine"]-sum), 1)
+	out["irq"] = to.machine.pctOfCore(to.machine.irq-from.machine.irq, from.machine)
+	out["unattributed"] = round(max(0, out["machine"]-out["irq"]-sum), 1)
 	return out
 }

@@ -67,14 +67,23 @@ func runSipcast(ctx context.Context, e *env, bin string) (*Side, error) {
 		}
 	}()
 
-	// Ramp up, watching the statuses as a REST client would.
-	stopPoll := make(chan struct{})
-	var polling sync.WaitGroup
-	polling.Go(func() { pollStatuses(ctx, g, calls, cfg.Poll, stopPoll) })
+	// Ramp up, watching the statuses as a REST client would: from the event stream, or by
+	// polling where sipcast has none.
+	stopWatch, ok := watchEvents(ctx, g, calls)
+	side.LatencySource = "event stream (/rest-api/events)"
+	if !ok {
+		side.LatencySource = fmt.Sprintf("find_all every %v", cfg.Poll)
+		stopPoll := make(chan struct{})
+		var polling sync.WaitGroup
+		polling.Go(func() { pollStatuses(ctx, g, calls, cfg.Poll, stopPoll) })
+		stopWatch = func() {
+			close(stopPoll)
+			polling.Wait()
+		}
+	}
 	ramp(ctx, cfg.Calls, cfg.Rate, func(i int) { placeCall(ctx, e, g, calls, calls.recs[i]) })
 	calls.waitDecided(ctx, upTimeout, func(r *callRecord) bool { return r.active > 0 })
-	close(stopPoll)
-	polling.Wait()
+	stopWatch()
 
 	// Hold.
 	smp.setPhase("hold")
@@ -183,7 +192,10 @@ func placeCall(ctx context.Context, e *env, g *gateway, s *callSet, r *callRecor
 
 // pollStatuses reads /call/find_all every interval until stop, recording
 // when each call is first seen ESTABLISHED and RTMP_STREAM_ACTIVE. One
-// find_all for all calls costs sipcast far less than a find per call.
+// find_all for all calls costs sipcast far less than a find per call (the
+// registry matches a find's filter against every call's JSON), but still
+// an N-call answer per poll: with many calls it loads sipcast while it
+// ramps up, so the event stream is preferred.
 func pollStatuses(ctx context.Context, g *gateway, s *callSet, every time.Duration, stop <-chan struct{}) {
 	t := time.NewTicker(every)
 	defer t.Stop()

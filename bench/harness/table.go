@@ -15,8 +15,12 @@ const interferencePct = 15
 // PrintTable writes the report as a side-by-side table with the targets.
 func (r *Report) PrintTable(w io.Writer) {
 	fmt.Fprintf(w, "\n%s — %s\n%s\n", r.Label, r.Started.Format("2006-01-02 15:04 UTC"), r.Machine)
-	fmt.Fprintf(w, "%d sipcast calls, %d ffmpeg relays, %.0f starts/s, hold %.0f s, %d device process(es)\n\n",
+	fmt.Fprintf(w, "%d sipcast calls, %d ffmpeg relays, %.0f starts/s, hold %.0f s, %d device process(es)\n",
 		r.Settings.Calls, r.Settings.Baseline, r.Settings.Rate, r.Settings.HoldSeconds, r.Settings.Devices)
+	if r.Sipcast != nil {
+		fmt.Fprintf(w, "sipcast statuses from the %s\n", r.Sipcast.LatencySource)
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "\tsipcast\tffmpeg\tratio\t")
 	s, f := r.Sipcast, r.FFmpeg
@@ -74,8 +78,9 @@ func (r *Report) PrintTable(w io.Writer) {
 	row("other CPU % (devices/nginx/harness)", func(x *Side) string {
 		return fmt.Sprintf("%.0f/%.0f/%.0f", x.Context["devices"], x.Context["nginx"], x.Context["harness"])
 	}, "")
-	row("machine CPU % (busy/steal/unattributed)", func(x *Side) string {
-		return fmt.Sprintf("%.0f/%.0f/%.0f", x.Context["machine"], x.Context["steal"], x.Context["unattributed"])
+	row("machine CPU % (busy/irq/steal/other)", func(x *Side) string {
+		return fmt.Sprintf("%.0f/%.0f/%.0f/%.0f", x.Context["machine"], x.Context["irq"], x.Context["steal"],
+			x.Context["unattributed"])
 	}, "")
 	_ = tw.Flush()
 	for _, x := range []*Side{s, f} {
