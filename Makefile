@@ -6,7 +6,7 @@ GO       ?= go
 BIN      := bin/sipcast
 # Build needs cgo and FFmpeg's libraries (the AAC encoder); tests also need the real peers.
 BUILD_PKGS := gcc pkg-config libavcodec-dev libavutil-dev libswresample-dev
-TEST_PKGS  := $(BUILD_PKGS) ffmpeg sip-tester tcpdump nginx libnginx-mod-rtmp libnginx-mod-stream baresip-core baresip-ffmpeg
+TEST_PKGS  := $(BUILD_PKGS) ffmpeg sip-tester tcpdump nginx libnginx-mod-rtmp libnginx-mod-stream kamailio baresip-core baresip-ffmpeg
 # go test's own limit; the suite takes a few minutes on a 2-core machine.
 TEST_TIMEOUT ?= 20m
 

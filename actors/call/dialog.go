@@ -77,7 +77,13 @@ func (a *Actor) inCall() bool {
 // side (silence to send, timeouts, latching, telephone events), the session timer starts.
 func (a *Actor) afterAnswer(ctx actor.Context, ans *sdp.Answer, at time.Time) {
 	a.dlg.zero, a.dlg.version = at, a.dlg.offer.SessionVersion
-	a.dlg.audioPT, a.dlg.videoPT = firstPT(ans.Audio, a.audioNames()...), firstPT(ans.Video, "H264")
+	a.dlg.audioPT, a.dlg.videoPT = -1, -1
+	if c, ok := chosen(ans.Audio, false); ok {
+		a.dlg.audioPT = int(c.PayloadType)
+	}
+	if c, ok := chosen(ans.Video, true); ok {
+		a.dlg.videoPT = int(c.PayloadType)
+	}
 	a.sendPeer(ctx, rtp.Audio, ans.Audio)
 	a.sendPeer(ctx, rtp.Video, ans.Video)
 	a.startSessionTimer(a.sess.Answer())
@@ -91,6 +97,15 @@ func firstPT(m *sdp.Media, names ...string) int {
 		return int(c.PayloadType)
 	}
 	return -1
+}
+
+// videoNames is the video codec a re-offer may keep the line on: the transcoded one in use, else
+// H.264, passed through.
+func (a *Actor) videoNames() []string {
+	if a.tx.videoCodec != "" {
+		return []string{a.tx.videoCodec}
+	}
+	return []string{"H264"}
 }
 
 // audioNames are the audio codecs the call can take without changing its RTMP audio track.
@@ -185,7 +200,7 @@ func (a *Actor) answerReoffer(offer []byte) ([]byte, *sdp.Negotiated, error) {
 	o := a.dlg.offer
 	l := sdp.Local{Origin: o.Origin, SessionID: o.SessionID, SessionVersion: a.dlg.version + 1, LocalIP: o.LocalIP,
 		AudioPort: o.AudioPort, VideoPort: o.VideoPort, AudioSend: o.AudioSendRecv, VideoSend: o.VideoSendRecv,
-		AudioSSRC: o.AudioSSRC, VideoSSRC: o.VideoSSRC, CName: o.CName, Audio: a.audioNames(), Video: []string{"H264"},
+		AudioSSRC: o.AudioSSRC, VideoSSRC: o.VideoSSRC, CName: o.CName, Audio: a.audioNames(), Video: a.videoNames(),
 		AudioCurrent: a.dlg.audioPT, VideoCurrent: a.dlg.videoPT}
 	body, neg, err := sdp.AnswerOffer(offer, l)
 	if err != nil {
@@ -254,8 +269,8 @@ func (a *Actor) applyNegotiated(ctx actor.Context, neg *sdp.Negotiated) {
 			a.log.Info("audio codec changed", "codec", cfg.Codec, "pt", pt)
 		}
 	}
-	if pt := firstPT(neg.Video, "H264"); pt >= 0 && pt != a.dlg.videoPT {
-		if cfg, ok := a.mediaConfig(neg.Video, at, "H264"); ok {
+	if pt := firstPT(neg.Video, a.videoNames()...); pt >= 0 && pt != a.dlg.videoPT {
+		if cfg, ok := a.mediaConfig(neg.Video, at, a.videoNames()...); ok {
 			ctx.Send(a.video, cfg)
 			a.dlg.videoPT = pt
 			a.log.Info("video payload type changed", "pt", pt)
@@ -296,7 +311,7 @@ func (a *Actor) sendPeer(ctx actor.Context, kind rtp.Kind, m *sdp.Media) {
 
 // handleMediaTimedOut ends the call when every line the device should send on is silent.
 func (a *Actor) handleMediaTimedOut(ctx actor.Context, m *rtp.MediaTimedOut) {
-	if !a.inCall() {
+	if !a.inCall() || a.dlg.expect == nil {
 		return
 	}
 	a.dlg.silent[m.Kind] = true

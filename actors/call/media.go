@@ -2,6 +2,7 @@ package call
 
 import (
 	"net"
+	"strings"
 
 	"github.com/sipcast/sipcast/actors/rtp"
 	"github.com/sipcast/sipcast/protocol/sdp"
@@ -26,9 +27,10 @@ func peerOf(m *sdp.Media, kind rtp.Kind, send bool) *rtp.Peer {
 	if kind != rtp.Audio {
 		return p
 	}
+	// Silence in the first codec of the answer sipcast can make it in: G.711, or Opus.
 	listens := m.Direction == sdp.DirSendRecv || m.Direction == sdp.DirRecvOnly
-	if c, ok := m.First("PCMU", "PCMA"); ok && send && listens && p.RTP != nil && (c.PayloadType == 0 || c.PayloadType == 8) {
-		p.Silence, p.SilencePT = true, c.PayloadType
+	if c, ok := m.First("PCMU", "PCMA", "OPUS"); ok && send && listens && p.RTP != nil {
+		p.Silence, p.SilenceCodec, p.SilencePT = true, strings.ToUpper(c.Name), c.PayloadType
 	}
 	rate := uint32(8000)
 	if c, ok := m.First("PCMU", "PCMA", "SPEEX"); ok {

@@ -123,6 +123,12 @@ func TestHoldAndResume(t *testing.T) {
 		t.Fatalf("resume answer %d:\n%s", res.Code, res.Body)
 	}
 	waitStatus(t, eng, "h1", callapi.StatusEstablished)
+	// New port and codec: PCMA is taken (the line now receives PT 8), the call stays up.
+	moved := strings.NewReplacer("49170 RTP/AVP 0", "50170 RTP/AVP 8", "rtpmap:0 PCMU", "rtpmap:8 PCMA").Replace(string(reoffer("sendrecv")))
+	if res = play(t, s, sipua.NewRequest("INVITE", []byte(moved))); res.Code != 200 || !strings.Contains(string(res.Body), "RTP/AVP 8\r\n") {
+		t.Fatalf("codec change answer %d:\n%s", res.Code, res.Body)
+	}
+	waitStatus(t, eng, "h1", callapi.StatusEstablished)
 	// An offer the call cannot take is refused without changing anything.
 	bad := "v=0\r\no=- 1 3 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 49170 RTP/AVP 18\r\n"
 	if res = play(t, s, sipua.NewRequest("INVITE", []byte(bad))); res.Code != 488 {
@@ -284,7 +290,7 @@ func TestRegisterAuthFail(t *testing.T) {
 
 func TestAuthFailureReasons(t *testing.T) {
 	for body, want := range map[string]string{
-		`{"callId":"n1","callee":"a","sipDomain":"h"}`:                                "no sipPassword given",
+		`{"callId":"n1","callee":"a","sipDomain":"h"}`:                                   "no sipPassword given",
 		`{"callId":"n2","callee":"a","sipDomain":"h","sipLogin":"gw","sipPassword":"x"}`: "SIP 401 scripted",
 	} {
 		eng, _, _ := newDialogEngine(t, calltest.Script{FinalCode: 401}, nil)
@@ -312,5 +318,30 @@ func TestMediaStartTimeout(t *testing.T) {
 	}
 	if _, byes, _ := sig.Sessions()[0].State(); byes != 1 {
 		t.Errorf("%d BYEs", byes)
+	}
+}
+
+// The binding is refreshed before it expires (a quarter early) while the call lasts.
+func TestRegistrationRefreshed(t *testing.T) {
+	eng, sig, events := newDialogEngine(t, calltest.Script{AnswerSDP: []byte(answerSDP)}, func(c *call.Config) {
+		c.RegisterExpires = 2 * time.Second
+	})
+	ctx := context.Background()
+	if _, err := eng.StartCall(ctx, spec(t, `{"callId":"g3","callee":"a","sipDomain":"pbx.example","sipLogin":"gw","sipRegisterRequired":"true"}`)); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if r, _ := nextEvent(t, events).body.(callapi.Registration); r.Status != callapi.RegistrationRegistered || r.Expires != 2 {
+			t.Fatalf("registration %+v", r)
+		}
+	}
+	waitStatus(t, eng, "g3", callapi.StatusEstablished)
+	if err := eng.Terminate(ctx, "g3"); err != nil {
+		t.Fatal(err)
+	}
+	nextEvent(t, events) // UNREGISTERED
+	got := sig.Bindings()[0].Expires()
+	if len(got) < 3 || got[0] != 2 || got[1] != 2 || got[len(got)-1] != 0 {
+		t.Errorf("REGISTERs asked %v", got)
 	}
 }

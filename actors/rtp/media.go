@@ -18,6 +18,10 @@ type MediaOptions struct {
 	// JitterDepth is the longest a packet waits for a missing earlier one. Default
 	// jitter.DefaultDepth (100 ms).
 	JitterDepth time.Duration
+	// KeyInterval is the longest wait between key frames of passed-through H.264 before the
+	// device is asked for one (PLI): RTMP players and HLS start on key frames, YouTube wants one
+	// at least every 4 s, and a near-still camera may send one a minute. 0: never asked.
+	KeyInterval time.Duration
 }
 
 // held is a packet waiting in the jitter buffer, by value: a packet that goes straight through
@@ -40,6 +44,7 @@ type mediaState struct {
 	armed   time.Time // the deadline the timer is set for
 	lastSeq uint16    // without a jitter buffer: loss is seen from the sequence numbers
 	hasSeq  bool
+	lastKey time.Time // arrival of the last H.264 key frame passed through
 
 	vp8   *vp8Pipe
 	coded *codedPipe
@@ -155,10 +160,12 @@ func (a *Actor) route(ctx actor.Context, pkt *pionrtp.Packet, arrival time.Time,
 		if frame != nil {
 			if frame.Key {
 				a.wantKey = false
+				a.media.lastKey = arrival
 				a.reportFormat(ctx, frame.SPS)
 			}
 			a.publish(ctx, frame)
 		}
+		a.keepKeyInterval(arrival)
 	case a.audio != nil:
 		for _, f := range a.audio.push(pkt, arrival) {
 			a.publish(ctx, f)
@@ -185,4 +192,15 @@ func (a *Actor) sendNACK(ssrc uint32, missing []uint16) {
 	a.writeRTCP(a.receiverReport(), &rtcp.TransportLayerNack{
 		SenderSSRC: a.ssrc, MediaSSRC: ssrc, Nacks: rtcp.NackPairsFromSequenceNumbers(missing),
 	})
+}
+
+// keepKeyInterval asks the device for a key frame when its last one is older than KeyInterval;
+// the tick repeats the request each second until one comes.
+func (a *Actor) keepKeyInterval(now time.Time) {
+	ki := a.cfg.Media.KeyInterval
+	if ki <= 0 || a.wantKey || a.media.lastKey.IsZero() || now.Sub(a.media.lastKey) < ki {
+		return
+	}
+	a.wantKey = true
+	a.requestKeyframe(false)
 }

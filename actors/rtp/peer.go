@@ -17,10 +17,12 @@ type Peer struct {
 	// Receives: the device will send on this line (its sendrecv or sendonly), so its silence
 	// counts towards the media timeout.
 	Receives bool
-	// Silence: send 20 ms G.711 silence packets of SilencePT (PCMU 0 or PCMA 8) to RTP, as a
-	// sendrecv line the device listens on should carry: softphones hang up on a silent line.
-	Silence   bool
-	SilencePT uint8
+	// Silence: send a silence packet every 20 ms to RTP, in SilenceCodec ("PCMU", "PCMA" or
+	// "OPUS") with payload type SilencePT, as a sendrecv line the device listens on should carry:
+	// softphones hang up on a silent line.
+	Silence      bool
+	SilenceCodec string
+	SilencePT    uint8
 	// TelephoneEvent is the RFC 4733 payload type the device may send digits with; -1 for none.
 	TelephoneEvent int
 	// Latch: symmetric RTP. Send to where the device's packets come from rather than to the SDP's

@@ -1,6 +1,7 @@
 package rtp
 
 import (
+	"bytes"
 	"net"
 	"testing"
 	"time"
@@ -83,34 +84,48 @@ func (h *peerHarness) send(t *testing.T, p *pionrtp.Packet, from *net.UDPConn) {
 	}
 }
 
-// Silence is one RTP stream: PCMU packets of 160 zero samples (0xFF), consecutive sequence
-// numbers, timestamps in steps of whole packets, the marker on the first only, one SSRC.
+// Silence is one RTP stream: packets of 20 ms of silence in the line's codec (G.711 zero samples,
+// or the Opus silence frame), consecutive sequence numbers, timestamps in whole packets of the
+// codec's clock, the marker on the first only, one SSRC.
 func TestSilenceSent(t *testing.T) {
-	h := newPeerHarness(t, func(dev *net.UDPAddr) *Peer {
-		return &Peer{RTP: dev, Silence: true, SilencePT: 0, TelephoneEvent: -1}
-	})
-	buf := make([]byte, 1500)
-	var prev *pionrtp.Packet
-	for i := 0; i < 10; i++ {
-		_ = h.dev.SetReadDeadline(time.Now().Add(2 * time.Second))
-		n, _, err := h.dev.ReadFromUDP(buf)
-		if err != nil {
-			t.Fatalf("packet %d: %v", i, err)
-		}
-		var p pionrtp.Packet
-		if err := p.Unmarshal(append([]byte(nil), buf[:n]...)); err != nil {
-			t.Fatal(err)
-		}
-		if p.PayloadType != 0 || len(p.Payload) != 160 || p.Payload[0] != 0xFF || p.Payload[159] != 0xFF || p.Marker != (i == 0) {
-			t.Fatalf("packet %d: %+v, %d bytes", i, p.Header, len(p.Payload))
-		}
-		if prev != nil {
-			dts := p.Timestamp - prev.Timestamp
-			if p.SequenceNumber != prev.SequenceNumber+1 || p.SSRC != prev.SSRC || dts%160 != 0 || dts == 0 || dts > 160*50 {
-				t.Fatalf("packet %d after %d: %+v", i, i-1, p.Header)
+	for _, tc := range []struct {
+		codec   string
+		pt      uint8
+		payload []byte
+		step    uint32
+	}{
+		{"PCMU", 0, bytes.Repeat([]byte{0xFF}, 160), 160},
+		{"PCMA", 8, bytes.Repeat([]byte{0xD5}, 160), 160},
+		{"OPUS", 111, []byte{0xF8, 0xFF, 0xFE}, 960},
+	} {
+		t.Run(tc.codec, func(t *testing.T) {
+			h := newPeerHarness(t, func(dev *net.UDPAddr) *Peer {
+				return &Peer{RTP: dev, Silence: true, SilenceCodec: tc.codec, SilencePT: tc.pt, TelephoneEvent: -1}
+			})
+			buf := make([]byte, 1500)
+			var prev *pionrtp.Packet
+			for i := 0; i < 10; i++ {
+				_ = h.dev.SetReadDeadline(time.Now().Add(2 * time.Second))
+				n, _, err := h.dev.ReadFromUDP(buf)
+				if err != nil {
+					t.Fatalf("packet %d: %v", i, err)
+				}
+				var p pionrtp.Packet
+				if err := p.Unmarshal(append([]byte(nil), buf[:n]...)); err != nil {
+					t.Fatal(err)
+				}
+				if p.PayloadType != tc.pt || !bytes.Equal(p.Payload, tc.payload) || p.Marker != (i == 0) {
+					t.Fatalf("packet %d: %+v, payload % x", i, p.Header, p.Payload)
+				}
+				if prev != nil {
+					dts := p.Timestamp - prev.Timestamp
+					if p.SequenceNumber != prev.SequenceNumber+1 || p.SSRC != prev.SSRC || dts%tc.step != 0 || dts == 0 || dts > tc.step*50 {
+						t.Fatalf("packet %d after %d: %+v", i, i-1, p.Header)
+					}
+				}
+				prev = &p
 			}
-		}
-		prev = &p
+		})
 	}
 }
 
@@ -139,7 +154,7 @@ func TestLatching(t *testing.T) {
 	}
 	defer natted.Close()
 	h := newPeerHarness(t, func(dev *net.UDPAddr) *Peer {
-		return &Peer{RTP: dev, Silence: true, SilencePT: 8, Latch: true, TelephoneEvent: -1}
+		return &Peer{RTP: dev, Silence: true, SilenceCodec: "PCMA", SilencePT: 8, Latch: true, TelephoneEvent: -1}
 	})
 	h.send(t, &pionrtp.Packet{Header: pionrtp.Header{Version: 2, PayloadType: 0, SSRC: 9}, Payload: make([]byte, 160)}, natted)
 	if m, ok := h.event(t, 5*time.Second).(*Latched); !ok || m.RTP.Port != natted.LocalAddr().(*net.UDPAddr).Port {

@@ -1,23 +1,38 @@
 package rtp
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"sync"
 	"time"
 )
 
-// silenceInterval is one G.711 packet: 20 ms, what the offer's a=ptime says and every device
-// expects.
+// silenceInterval is one packet: 20 ms, what the offer's a=ptime says and every device expects.
 const silenceInterval = 20 * time.Millisecond
-
-// silenceSamples is 20 ms at G.711's 8000 Hz.
-const silenceSamples = 160
 
 // G.711 codes of a zero sample: µ-law 0xFF, A-law 0xD5 (ITU-T G.711 tables 1 and 2).
 const (
 	ulawSilence = 0xFF
 	alawSilence = 0xD5
 )
+
+// opusSilence is a 20 ms Opus frame of silence: TOC 0xF8 (CELT-only, fullband, 20 ms, mono, one
+// frame) and a two-byte range-coded body that decodes to zeros — what WebRTC stacks send.
+var opusSilence = []byte{0xF8, 0xFF, 0xFE}
+
+// silencePayload is one 20 ms packet of silence in a codec, and its RTP timestamp step; false for
+// a codec sipcast cannot make silence in.
+func silencePayload(codec string) ([]byte, uint32, bool) {
+	switch codec {
+	case "PCMU":
+		return bytes.Repeat([]byte{ulawSilence}, 160), 160, true
+	case "PCMA":
+		return bytes.Repeat([]byte{alawSilence}, 160), 160, true
+	case "OPUS":
+		return opusSilence, 960, true // Opus's RTP clock is 48 kHz whatever the audio's rate
+	}
+	return nil, 0, false
+}
 
 // silenceSender paces the silence packets. The ticker goroutine only sends ticks; the packets
 // are built and written from the mailbox, where the sequence numbers and timestamps they share
@@ -27,6 +42,7 @@ type silenceSender struct {
 	quit   chan struct{}
 	done   sync.WaitGroup
 	pkt    []byte // header + payload, rewritten in place for each packet
+	step   uint32 // timestamp increment of one packet
 	mark   bool   // the next packet starts a talkspurt (RFC 3551 §4.1: marker set)
 	sent   bool
 	lastTS uint32
@@ -40,23 +56,17 @@ func (s *silenceSender) stop() {
 // restartSilence starts, restarts or stops the sender to match the Peer.
 func (a *Actor) restartSilence(m *Peer) {
 	p := a.peerSt
-	want := a.cfg.Kind == Audio && m.Silence && (m.SilencePT == 0 || m.SilencePT == 8)
 	if p.silence != nil {
 		p.silence.stop()
 		p.silence = nil
 	}
-	if !want {
+	payload, step, ok := silencePayload(m.SilenceCodec)
+	if a.cfg.Kind != Audio || !m.Silence || !ok {
 		return
 	}
-	fill := byte(ulawSilence)
-	if m.SilencePT == 8 {
-		fill = alawSilence
-	}
-	s := &silenceSender{quit: make(chan struct{}), pkt: make([]byte, 12+silenceSamples), mark: true}
-	s.pkt[0], s.pkt[1] = 0x80, m.SilencePT
-	for i := 12; i < len(s.pkt); i++ {
-		s.pkt[i] = fill
-	}
+	s := &silenceSender{quit: make(chan struct{}), pkt: append(make([]byte, 12, 12+len(payload)), payload...),
+		step: step, mark: true}
+	s.pkt[0], s.pkt[1] = 0x80, m.SilencePT&0x7f
 	gen := rand.Int()
 	s.gen = gen
 	p.silence = s
@@ -94,9 +104,9 @@ func (a *Actor) handleSilenceTick(m *silenceTick) {
 	// The timestamp follows wall time, as the event sender's does, in whole packets: ticks that
 	// come late or not at all never make it run slow, and events and silence stay in one order.
 	elapsed := a.cfg.Now().Sub(clk.epoch)
-	ts := clk.base + uint32(elapsed/silenceInterval)*silenceSamples
-	if s.sent && int32(ts-s.lastTS) < silenceSamples {
-		ts = s.lastTS + silenceSamples // two ticks in one 20 ms step: never the same time twice
+	ts := clk.base + uint32(elapsed/silenceInterval)*s.step
+	if s.sent && int32(ts-s.lastTS) < int32(s.step) {
+		ts = s.lastTS + s.step // two ticks in one 20 ms step: never the same time twice
 	}
 	s.sent, s.lastTS = true, ts
 	b := s.pkt

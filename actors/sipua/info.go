@@ -12,14 +12,13 @@ import (
 // Contact, through the route set its 200 recorded, like a BYE.
 func (s *session) Info(ctx context.Context, contentType string, body []byte) error {
 	d := s.s
-	if d.InviteResponse == nil {
+	if d.InviteResponse == nil || !s.answered() {
 		return fmt.Errorf("%w: INFO before the dialog exists", ErrNoDialog)
 	}
-	target := d.InviteRequest.Recipient
-	if c := d.InviteResponse.Contact(); c != nil {
-		target = c.Address
-	}
-	req := sip.NewRequest(sip.INFO, *target.Clone())
+	// The callee's current Contact (target refreshes move it), through the proxy when it
+	// recorded no route: as BYE and the refreshes go.
+	req := sip.NewRequest(sip.INFO, *s.remoteTarget())
+	s.viaProxy(req)
 	req.AppendHeader(sip.NewHeader("Content-Type", contentType))
 	req.SetBody(body)
 	res, err := d.Do(ctx, req)

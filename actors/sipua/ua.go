@@ -112,6 +112,8 @@ func New(cfg Config) (*UA, error) {
 	u.routeRequests()
 	servers := 1
 	if !cfg.NoTCP {
+		// The UDP socket's port, also when the configured one was 0: Contact names one port.
+		addr := localAddr.String()
 		if u.tcp, err = net.Listen("tcp", addr); err != nil {
 			u.log.Warn("SIP over TCP off: cannot listen", "addr", addr, "err", err)
 			u.tcp = nil

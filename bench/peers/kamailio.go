@@ -20,6 +20,19 @@ type SIPUser struct {
 	Name, Password string
 }
 
+// KamailioOption configures StartKamailio.
+type KamailioOption func(*kamailioConfig)
+
+type kamailioConfig struct {
+	algorithm string
+}
+
+// WithDigestAlgorithm makes kamailio challenge with another digest algorithm than MD5: "SHA-256"
+// (RFC 7616).
+func WithDigestAlgorithm(name string) KamailioOption {
+	return func(c *kamailioConfig) { c.algorithm = name }
+}
+
 // Kamailio is a running kamailio on 127.0.0.1: registrar (REGISTER challenged with 401) and
 // digest-authenticating proxy (first requests challenged with 407, record-routed, relayed to the
 // registered contact), over UDP and TCP on Port. Its configuration is bench/kamailio/kamailio.cfg.
@@ -34,7 +47,7 @@ type Kamailio struct {
 // it listens; it is stopped when the test ends:
 //
 //	kamailio -f DIR/kamailio.cfg -DD -E -Y DIR/run -m 64 -M 8
-func StartKamailio(t testing.TB, users ...SIPUser) *Kamailio {
+func StartKamailio(t testing.TB, users []SIPUser, opts ...KamailioOption) *Kamailio {
 	t.Helper()
 	RequireTools(t, "kamailio")
 	bench, err := BenchDir()
@@ -53,6 +66,10 @@ func StartKamailio(t testing.TB, users ...SIPUser) *Kamailio {
 			t.Fatal(err)
 		}
 	}
+	var c kamailioConfig
+	for _, o := range opts {
+		o(&c)
+	}
 	if err := writeSubscribers(db, users); err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +77,7 @@ func StartKamailio(t testing.TB, users ...SIPUser) *Kamailio {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = tmpl.Execute(cfg, map[string]any{"Port": k.Port, "DBDir": db, "RunDir": run})
+	err = tmpl.Execute(cfg, map[string]any{"Port": k.Port, "DBDir": db, "RunDir": run, "Algorithm": c.algorithm})
 	cfg.Close()
 	if err != nil {
 		t.Fatal(err)

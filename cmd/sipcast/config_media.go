@@ -19,7 +19,7 @@ type MediaConfig struct {
 	RTPJitterDepth   time.Duration `yaml:"rtp_jitter_depth"`   // 100ms: longest wait for a missing packet
 	VideoBitrate     int           `yaml:"video_bitrate"`      // 1000000 bit/s: H.264 made from VP8
 	VideoPreset      string        `yaml:"video_preset"`       // veryfast: x264 preset of that H.264
-	VideoKeyInterval time.Duration `yaml:"video_key_interval"` // 2s: IDR interval of that H.264
+	VideoKeyInterval time.Duration `yaml:"video_key_interval"` // 2s: IDR interval of that H.264, and the longest a device's H.264 goes without one before PLI
 }
 
 func defaultMedia() MediaConfig {
@@ -41,7 +41,7 @@ func (c *Config) mediaSettings() []setting {
 		{"SIPCAST_RTP_JITTER_DEPTH", "rtp-jitter-depth", "longest wait of the jitter buffer for a missing packet", &m.RTPJitterDepth},
 		{"SIPCAST_VIDEO_BITRATE", "video-bitrate", "bitrate of the H.264 transcoded from VP8, bit/s", &m.VideoBitrate},
 		{"SIPCAST_VIDEO_PRESET", "video-preset", "x264 preset of the H.264 transcoded from VP8 (ultrafast halves the CPU)", &m.VideoPreset},
-		{"SIPCAST_VIDEO_KEY_INTERVAL", "video-key-interval", "IDR interval of the H.264 transcoded from VP8", &m.VideoKeyInterval},
+		{"SIPCAST_VIDEO_KEY_INTERVAL", "video-key-interval", "IDR interval of the H.264 made from VP8; a device's H.264 without one for that long is asked for one (PLI); 0: off", &m.VideoKeyInterval},
 	}
 }
 
@@ -63,7 +63,7 @@ func (c MediaConfig) callMedia() (callMedia, error) {
 	}
 	return callMedia{
 		audio: audio, video: video,
-		rtp:     rtp.MediaOptions{JitterOff: !c.RTPJitterBuffer, JitterDepth: c.RTPJitterDepth},
+		rtp:     rtp.MediaOptions{JitterOff: !c.RTPJitterBuffer, JitterDepth: c.RTPJitterDepth, KeyInterval: c.VideoKeyInterval},
 		encoder: transcode.VideoConfig{Bitrate: c.VideoBitrate, Preset: c.VideoPreset, KeyInterval: c.VideoKeyInterval},
 	}, nil
 }

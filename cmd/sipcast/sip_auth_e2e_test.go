@@ -13,6 +13,7 @@ import (
 // right password gets the call up after one challenge; a wrong one ends it FAILED with the code
 // and a reason naming the refused credentials, after exactly one retry; a stale nonce is answered
 // once more; a proxy's 407 is answered with Proxy-Authorization; no password at all is told apart.
+// (SIPp 3.6 verifies MD5 only: SHA-256 is proved against kamailio, TestE2ERegistrar.)
 func TestE2EDigestAuth(t *testing.T) {
 	peers.RequireTools(t, "sipp")
 	t.Parallel()
@@ -87,6 +88,29 @@ func TestE2EFinalAnswers(t *testing.T) {
 	for _, s := range []*peers.SIPp{decline, progress} {
 		if err := s.Wait(10 * time.Second); err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+// Behind NAT: SIPCAST_SIP_PUBLIC_IP goes in Via, Contact and the SDP while sipcast listens on its
+// own address; Via asks for rport (RFC 3581), and the device's answer, sent back to where the
+// INVITE came from, still ends the call.
+func TestE2EPublicAddress(t *testing.T) {
+	peers.RequireTools(t, "sipp")
+	t.Parallel()
+	decline := peers.StartSIPpUAS(t, "uas_decline.xml")
+	g := startGateway(t, "SIPCAST_SIP_PUBLIC_IP=203.0.113.7")
+	g.placeCall("nat1", decline, nil)
+	if c := g.waitStatus("nat1", callapi.StatusFailed, 10*time.Second); *c.SIPStatus != 603 {
+		t.Fatalf("call %s", dump(c))
+	}
+	if err := decline.Wait(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	msgs := decline.Messages()
+	for _, want := range []string{"Via: SIP/2.0/UDP 203.0.113.7:", ";rport", "Contact: <sip:gw@203.0.113.7:", "c=IN IP4 203.0.113.7"} {
+		if !strings.Contains(msgs, want) {
+			t.Errorf("INVITE lacks %q:\n%s", want, msgs)
 		}
 	}
 }

@@ -142,4 +142,3 @@ func TestChoose(t *testing.T) {
 		t.Error("nil media")
 	}
 }
-
