@@ -91,7 +91,14 @@ func sourceCall(t *testing.T, g *gateway, ngx *peers.Nginx, id, src string, audi
 		t.Fatal(err)
 	}
 	go func() { _ = cmd.Wait(); cancel(); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Errorf("ffmpeg source still running 10 s after it was killed")
+		}
+	})
 	return ngx.URL("live") + "/" + id, done
 }
 

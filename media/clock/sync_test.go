@@ -110,3 +110,40 @@ func TestLipSync(t *testing.T) {
 		t.Fatalf("audio at %v, video at %v; want both 3.3 s (the later arrival's place)", a, v)
 	}
 }
+
+// TestDriftOverHours: a sender whose 8 kHz audio clock runs 0.1 % fast against its wall clock
+// (3.6 s an hour), reporting every 5 s. Re-placing the line at each report keeps every sample
+// within a few ms of its wall-clock time for hours; the RTP clock alone would drift by seconds.
+func TestDriftOverHours(t *testing.T) {
+	zero := time.Unix(1_700_000_000, 0)
+	const rate, drift, base = 8000, 1.001, 4_294_000_000 // wraps after 2 minutes
+	tl := NewTimeline(rate, zero)
+	var g SyncGroup
+	wallNTP := func(d time.Duration) time.Duration { return 4_000_000_000*time.Second + d }
+	tsAt := func(d time.Duration) uint32 { return uint32(base + int64(float64(d)*drift*rate/float64(time.Second))) }
+	tl.Map(tsAt(0), zero)
+	var sr SenderReport
+	worst := time.Duration(0)
+	for d := time.Duration(0); d <= 3*time.Hour; d += 20 * time.Millisecond {
+		ts := tsAt(d)
+		if d%(5*time.Second) == 0 {
+			sr = SenderReport{NTP: wallNTP(d), RTP: ts}
+			if d == 0 {
+				pos, _ := tl.Peek(sr.RTP)
+				g.Offer(sr.NTP - pos)
+			}
+			z, _, _ := g.Zero()
+			at, _ := sr.At(ts, rate)
+			tl.Rebase(ts, at-z)
+		}
+		got := tl.Map(ts, zero.Add(d))
+		if err := got - d; err > worst {
+			worst = err
+		} else if -err > worst {
+			worst = -err
+		}
+	}
+	if worst > 10*time.Millisecond {
+		t.Fatalf("placed up to %v away from the wall clock over 3 h", worst)
+	}
+}
