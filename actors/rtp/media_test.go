@@ -350,14 +350,21 @@ func TestSenderReportsSyncLines(t *testing.T) {
 	sr(vh, vSSRC, vBase+9000, 100*time.Millisecond)
 	sr(ah, aSSRC, aBase+800, 100*time.Millisecond)
 	time.Sleep(50 * time.Millisecond)
-	// Sender time 200 ms on both lines.
+	// Sender time 200 ms on both lines: each line offers the group its zero on its first packet
+	// after its report; the group keeps the one that puts every line at or after arrival.
 	vh.send(t, rewriteTS(vpk[5], vBase+18000))
 	ah.send(t, audio(10)) // ts aBase+1600: 200 ms
+	time.Sleep(50 * time.Millisecond)
+	// Sender time 240 ms on both lines: whichever line offered first has now moved to the
+	// group's final zero too (a line follows a new zero on its next packet).
+	vh.send(t, rewriteTS(vpk[6], vBase+21600))
+	ah.send(t, audio(11))
+	ah.send(t, audio(12)) // ts aBase+1920: 240 ms
 	var vpts, apts time.Duration
-	for _, m := range vh.collect(6, 2*time.Second) {
+	for _, m := range vh.collect(7, 2*time.Second) {
 		vpts = m.(*stream.EncodedVideo).PTS
 	}
-	for _, m := range ah.collect(11, 2*time.Second) {
+	for _, m := range ah.collect(13, 2*time.Second) {
 		apts = m.(*stream.AudioFrame).PTS
 	}
 	if d := vpts - apts; d > 5*time.Millisecond || d < -5*time.Millisecond {
