@@ -72,7 +72,7 @@ type Actor struct {
 	height   int
 
 	decoder *transcode.AudioDecoder
-	pacer   *pacer
+	pacer   *stream.AACPacer
 	frames  uint64
 }
 
@@ -144,7 +144,7 @@ func (a *Actor) openAudio() error {
 		dec.Close()
 		return err
 	}
-	a.decoder, a.pacer = dec, newPacer(enc, dec.SampleRate())
+	a.decoder, a.pacer = dec, stream.NewAACPacer(enc, dec.SampleRate())
 	return nil
 }
 
@@ -158,7 +158,7 @@ func (a *Actor) close() {
 		a.decoder = nil
 	}
 	if a.pacer != nil {
-		a.pacer.close()
+		a.pacer.Close()
 		a.pacer = nil
 	}
 }
