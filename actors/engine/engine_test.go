@@ -124,12 +124,22 @@ func TestRTMPTargetUniqueNormalised(t *testing.T) {
 	if !errors.Is(err, registry.ErrConflict) {
 		t.Fatalf("same target, other spelling: %v", err)
 	}
-	// Nothing listens on the target: the publisher fails, the call does not.
-	c := waitStatus(t, eng, "a", callapi.StatusEstablished)
+	// Nothing listens on the target: the publisher fails, the call does not. (A port just freed,
+	// not 1935, so the test does not depend on what else runs on the machine.)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	if _, err := eng.StartCall(ctx, spec(t, `{"callId":"c","callee":"x","sipDomain":"h","rtmpUrl":"rtmp://`+closed+`/live","rtmpStream":"s"}`)); err != nil {
+		t.Fatal(err)
+	}
+	c := waitStatus(t, eng, "c", callapi.StatusEstablished)
 	deadline := time.Now().Add(3 * time.Second)
 	for (c.RTMPStreamStatus == nil || *c.RTMPStreamStatus != callapi.RTMPConnectionFailed) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
-		c = waitStatus(t, eng, "a", callapi.StatusEstablished)
+		c = waitStatus(t, eng, "c", callapi.StatusEstablished)
 	}
 	if c.RTMPStreamStatus == nil || *c.RTMPStreamStatus != callapi.RTMPConnectionFailed {
 		t.Fatalf("rtmpStreamStatus %v", c.RTMPStreamStatus)
