@@ -215,6 +215,7 @@ func (a *Actor) reopen() error {
 		_ = rtpConn.Close()
 		return err
 	}
+	_ = rtpConn.SetReadBuffer(rtpReadBuffer)
 	p.RTP, p.RTCP, p.closed = rtpConn, rtcpConn, false
 	return nil
 }

@@ -6,6 +6,10 @@ import (
 	"sync"
 )
 
+// rtpReadBuffer is the receive buffer asked for each RTP socket: a cap the kernel fills only
+// under a burst, not memory taken per call.
+const rtpReadBuffer = 1 << 20
+
 // Pair is an RTP socket and its RTCP socket on the next port, as RFC 3550 pairs them
 // (RTP even, RTCP = RTP+1) and as the spec's SDP advertises them.
 type Pair struct {
@@ -68,6 +72,10 @@ func (p *Ports) Bind() (*Pair, error) {
 			_ = rtpConn.Close()
 			continue
 		}
+		// A video keyframe arrives as a burst of a hundred packets or more; the default
+		// receive buffer (208 KiB) overflows when the reader is descheduled for a moment
+		// on a loaded machine. The kernel caps the request at net.core.rmem_max.
+		_ = rtpConn.SetReadBuffer(rtpReadBuffer)
 		return &Pair{RTP: rtpConn, RTCP: rtcpConn, Port: port}, nil
 	}
 	return nil, ErrNoPorts
