@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sipcast/sipcast/bench/leak"
 )
 
 // freePair finds an even/odd port pair for ffmpeg (RTP, RTCP) and releases
@@ -32,7 +34,7 @@ func TestFFmpegDecodesTheStreams(t *testing.T) {
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
 		t.Skip("ffmpeg not installed")
 	}
-	checkGoroutines(t)
+	leak.CheckGoroutines(t, goroutineSettle)
 	d := startDevice(t, Config{})
 	u := newUAC(t)
 	ap, vp := freePair(t), freePair(t)
@@ -88,7 +90,7 @@ func TestFFmpegDecodesTheStreams(t *testing.T) {
 }
 
 func TestConcurrentCalls(t *testing.T) {
-	checkGoroutines(t)
+	leak.CheckGoroutines(t, goroutineSettle)
 	d := startDevice(t, Config{})
 	u := newUAC(t)
 	const calls = 10

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sipcast/sipcast/bench/leak"
+
 	"github.com/emiago/sipgo"
 	"github.com/pion/sdp/v3"
 )
@@ -28,7 +30,7 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 const streamFor = 2 * time.Second
 
 func TestCallStreamsThenCallerHangsUp(t *testing.T) {
-	checkGoroutines(t)
+	leak.CheckGoroutines(t, goroutineSettle)
 	d := startDevice(t, Config{User: "alice", RingFor: 100 * time.Millisecond})
 	u := newUAC(t)
 	audio, video := newSink(t), newSink(t)
@@ -161,7 +163,7 @@ func checkVideo(t *testing.T, pkts []rtpRecv) {
 }
 
 func TestBusyDeviceAnswers486(t *testing.T) {
-	checkGoroutines(t)
+	leak.CheckGoroutines(t, goroutineSettle)
 	d := startDevice(t, Config{AnswerCode: 486})
 	u := newUAC(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -186,7 +188,7 @@ func TestBusyDeviceAnswers486(t *testing.T) {
 }
 
 func TestDeviceHangsUpAfter(t *testing.T) {
-	checkGoroutines(t)
+	leak.CheckGoroutines(t, goroutineSettle)
 	d := startDevice(t, Config{HangupAfter: 500 * time.Millisecond})
 	u := newUAC(t)
 	audio, video := newSink(t), newSink(t)
@@ -217,7 +219,7 @@ func TestDeviceHangsUpAfter(t *testing.T) {
 }
 
 func TestCloseHangsUpCalls(t *testing.T) {
-	checkGoroutines(t)
+	leak.CheckGoroutines(t, goroutineSettle)
 	d := startDevice(t, Config{})
 	u := newUAC(t)
 	audio, video := newSink(t), newSink(t)
@@ -249,7 +251,7 @@ func TestCloseHangsUpCalls(t *testing.T) {
 }
 
 func TestRefusals(t *testing.T) {
-	checkGoroutines(t)
+	leak.CheckGoroutines(t, goroutineSettle)
 	d := startDevice(t, Config{User: "alice"})
 	u := newUAC(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -278,7 +280,7 @@ func TestRefusals(t *testing.T) {
 }
 
 func TestCallerCancelsWhileRinging(t *testing.T) {
-	checkGoroutines(t)
+	leak.CheckGoroutines(t, goroutineSettle)
 	d := startDevice(t, Config{RingFor: 10 * time.Second})
 	u := newUAC(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -18,23 +17,6 @@ import (
 // goroutineSettle is how long goroutines get to finish after Close before a
 // leak is reported (sipgo's transaction timers need a moment).
 const goroutineSettle = 5 * time.Second
-
-// checkGoroutines fails the test if more goroutines run at its end than at
-// its start. Call it first, so its cleanup runs after every Close.
-func checkGoroutines(t *testing.T) {
-	t.Helper()
-	base := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(goroutineSettle)
-		for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond)
-		}
-		if n := runtime.NumGoroutine(); n > base {
-			buf := make([]byte, 1<<16)
-			t.Errorf("%d goroutines at the end, %d at the start:\n%s", n, base, buf[:runtime.Stack(buf, true)])
-		}
-	})
-}
 
 func testLogger(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo}))

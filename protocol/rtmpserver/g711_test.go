@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sipcast/sipcast/bench/leak"
+
 	"github.com/bluenviron/gortmplib"
 	"github.com/bluenviron/gortmplib/pkg/codecs"
 )
@@ -17,7 +19,7 @@ import (
 func TestG711PassesThrough(t *testing.T) {
 	needTools(t, "ffprobe")
 	m := loadMedia(t)
-	checkGoroutines(t)
+	leak.CheckGoroutines(t, goroutineSettle)
 	s := startServer(t, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -23,24 +22,6 @@ import (
 // goroutineSettle is how long goroutines get to finish after Close before a
 // leak is reported (exec's and the runtime's helpers need a moment).
 const goroutineSettle = 3 * time.Second
-
-// checkGoroutines fails the test if, at its end, more goroutines run than at
-// its start. Call it first, so its cleanup runs after the server's Close.
-func checkGoroutines(t *testing.T) {
-	t.Helper()
-	base := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(goroutineSettle)
-		for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond)
-		}
-		if n := runtime.NumGoroutine(); n > base {
-			buf := make([]byte, 1<<16)
-			buf = buf[:runtime.Stack(buf, true)]
-			t.Errorf("%d goroutines after Close, %d before:\n%s", n, base, buf)
-		}
-	})
-}
 
 // needTools skips a test in -short mode (these tests stream real-time media
 // for seconds) or when a tool it runs is missing.

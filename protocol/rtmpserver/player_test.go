@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sipcast/sipcast/bench/leak"
+
 	"github.com/bluenviron/gortmplib"
 	"github.com/bluenviron/gortmplib/pkg/codecs"
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
@@ -105,7 +107,7 @@ func startPublisher(t *testing.T, s *Server, name string, m, next *testMedia) (s
 
 func TestLateJoinerGetsTracksAndStartsOnKeyframe(t *testing.T) {
 	m := loadMedia(t)
-	checkGoroutines(t)
+	leak.CheckGoroutines(t, goroutineSettle)
 	s := startServer(t, nil)
 	startPublisher(t, s, "late", m, nil)
 
@@ -137,7 +139,7 @@ func TestLateJoinerGetsTracksAndStartsOnKeyframe(t *testing.T) {
 func TestLateJoinerDecodesCleanly(t *testing.T) {
 	needTools(t, "ffmpeg")
 	m := loadMedia(t)
-	checkGoroutines(t)
+	leak.CheckGoroutines(t, goroutineSettle)
 	s := startServer(t, nil)
 	startPublisher(t, s, "clean", m, nil)
 	waitFor(t, 10*time.Second, "mid-GOP", func() bool {
@@ -155,7 +157,7 @@ func TestLateJoinerDecodesCleanly(t *testing.T) {
 
 func TestNewParametersReachPlayers(t *testing.T) {
 	m, m2 := loadMedia(t), loadMediaSize(t, "160x120")
-	checkGoroutines(t)
+	leak.CheckGoroutines(t, goroutineSettle)
 	s := startServer(t, nil)
 	startPublisher(t, s, "resize", m, m2)
 
@@ -186,7 +188,7 @@ func TestNewParametersReachPlayers(t *testing.T) {
 
 func TestPlayerBeforePublisherWaits(t *testing.T) {
 	m := loadMedia(t)
-	checkGoroutines(t)
+	leak.CheckGoroutines(t, goroutineSettle)
 	s := startServer(t, nil)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -216,7 +218,7 @@ func TestPlayerBeforePublisherWaits(t *testing.T) {
 
 func TestPlayerEndsWithPublisher(t *testing.T) {
 	m := loadMedia(t)
-	checkGoroutines(t)
+	leak.CheckGoroutines(t, goroutineSettle)
 	s := startServer(t, nil)
 	stop := startPublisher(t, s, "gone", m, nil)
 
@@ -245,7 +247,7 @@ func TestPlayerEndsWithPublisher(t *testing.T) {
 
 func TestCloseWithActiveConnections(t *testing.T) {
 	m := loadMedia(t)
-	checkGoroutines(t)
+	leak.CheckGoroutines(t, goroutineSettle)
 	s := startServer(t, nil)
 	startPublisher(t, s, "busy", m, nil)
 

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sipcast/sipcast/bench/leak"
 )
 
 // publishFFmpeg starts ffmpeg publishing test video and audio for secs seconds
@@ -49,7 +51,7 @@ func publishFFmpeg(t *testing.T, url string, secs int) (wait func() (string, err
 
 func TestFFmpegPublishFFprobePlays(t *testing.T) {
 	needTools(t, "ffmpeg", "ffprobe")
-	checkGoroutines(t)
+	leak.CheckGoroutines(t, goroutineSettle)
 	s := startServer(t, nil)
 	url := s.URL("live", "x")
 	wait := publishFFmpeg(t, url, 6)
@@ -88,7 +90,7 @@ func TestFFmpegPublishFFprobePlays(t *testing.T) {
 
 func TestSecondPublisherRefused(t *testing.T) {
 	m := loadMedia(t)
-	checkGoroutines(t)
+	leak.CheckGoroutines(t, goroutineSettle)
 	s := startServer(t, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -133,7 +135,7 @@ func TestSecondPublisherRefused(t *testing.T) {
 func TestClientPublishFFprobeReads(t *testing.T) {
 	needTools(t, "ffprobe")
 	m := loadMedia(t)
-	checkGoroutines(t)
+	leak.CheckGoroutines(t, goroutineSettle)
 	s := startServer(t, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -180,7 +182,7 @@ func TestStartReportsBindError(t *testing.T) {
 }
 
 func TestStartTwiceAndAfterClose(t *testing.T) {
-	checkGoroutines(t)
+	leak.CheckGoroutines(t, goroutineSettle)
 	s := startServer(t, nil)
 	if err := s.Start(); !errors.Is(err, ErrAlreadyStarted) {
 		t.Errorf("second Start: %v", err)
@@ -194,7 +196,7 @@ func TestStartTwiceAndAfterClose(t *testing.T) {
 }
 
 func TestCloseCutsIdleConnection(t *testing.T) {
-	checkGoroutines(t)
+	leak.CheckGoroutines(t, goroutineSettle)
 	s := startServer(t, nil)
 	c, err := net.Dial("tcp", s.ListenAddr().String())
 	if err != nil {

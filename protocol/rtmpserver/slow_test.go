@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sipcast/sipcast/bench/leak"
+
 	"github.com/bluenviron/gortmplib"
 )
 
@@ -35,7 +37,7 @@ func stalledPlayer(t *testing.T, s *Server, name string) {
 
 func TestStalledPlayerDoesNotBlockPublisherOrOthers(t *testing.T) {
 	m := loadMediaSize(t, "1280x720") // a few Mbit/s: the buffers fill fast
-	checkGoroutines(t)
+	leak.CheckGoroutines(t, goroutineSettle)
 	s := startServer(t, func(s *Server) {
 		s.PlayerQueue = 16
 		s.WriteTimeout = 3 * time.Second
