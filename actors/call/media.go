@@ -9,9 +9,10 @@ import (
 )
 
 // peerOf is what an RTP actor must know of the device's side of its line, from the SDP: where it
-// is, whether it sends (so its silence counts), whether we send it silence (an audio line we
-// declared sendrecv that it listens on), and how it sends digits. send is whether our side of the
-// line sends. Timeouts and latching are the caller's to fill.
+// is, whether it sends (so its silence counts), whether we send it silence (a line we declared
+// sendrecv that it listens on: silence on audio, a black keyframe every 500 ms on video), and how
+// it sends digits. send is whether our side of the line sends. Timeouts and latching are the
+// caller's to fill.
 func peerOf(m *sdp.Media, kind rtp.Kind, send bool) *rtp.Peer {
 	p := &rtp.Peer{TelephoneEvent: -1}
 	if m == nil {
@@ -24,13 +25,18 @@ func peerOf(m *sdp.Media, kind rtp.Kind, send bool) *rtp.Peer {
 		p.RTCP = &net.UDPAddr{IP: ip, Port: m.RTCPPort}
 	}
 	p.Receives = m.ReceivesFromPeer()
+	// Silence in the first codec of the answer sipcast can make it in: G.711 or Opus; on video,
+	// H.264 or VP8, the codecs the RTP actor receives.
+	listens := m.Direction == sdp.DirSendRecv || m.Direction == sdp.DirRecvOnly
+	names := []string{"PCMU", "PCMA", "OPUS"}
+	if kind == rtp.Video {
+		names = []string{"H264", "VP8"}
+	}
+	if c, ok := m.First(names...); ok && send && listens && p.RTP != nil {
+		p.Silence, p.SilenceCodec, p.SilencePT = true, strings.ToUpper(c.Name), c.PayloadType
+	}
 	if kind != rtp.Audio {
 		return p
-	}
-	// Silence in the first codec of the answer sipcast can make it in: G.711, or Opus.
-	listens := m.Direction == sdp.DirSendRecv || m.Direction == sdp.DirRecvOnly
-	if c, ok := m.First("PCMU", "PCMA", "OPUS"); ok && send && listens && p.RTP != nil {
-		p.Silence, p.SilenceCodec, p.SilencePT = true, strings.ToUpper(c.Name), c.PayloadType
 	}
 	rate := uint32(8000)
 	if c, ok := m.First("PCMU", "PCMA", "SPEEX"); ok {

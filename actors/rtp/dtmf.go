@@ -27,6 +27,10 @@ type dtmfSender struct {
 	// free is when the next request may start: one packet interval after the last end packet,
 	// so two requests' events keep the spacing of one request's.
 	free time.Time
+	// rate is the RTP clock of what is sent (the silence's or the line's); packets and octets
+	// count what was sent, and reported the packets at the last report, for sender reports.
+	rate                      uint32
+	packets, octets, reported uint32
 }
 
 type dtmfJob struct {
@@ -121,6 +125,7 @@ func (a *Actor) writeEvent(job *dtmfJob, p dtmf.Packet) error {
 		Payload: p.Payload.Marshal(make([]byte, 0, dtmf.PayloadSize)),
 	}
 	a.dtmf.seq++
+	a.dtmf.sent(len(pkt.Payload))
 	buf, err := pkt.Marshal()
 	if err != nil {
 		return err
@@ -169,4 +174,10 @@ func (m *SendDTMF) clockRate() uint32 {
 		return m.ClockRate
 	}
 	return 8000
+}
+
+// sent counts one packet of n payload octets for the sender reports.
+func (s *dtmfSender) sent(n int) {
+	s.packets++
+	s.octets += uint32(n)
 }

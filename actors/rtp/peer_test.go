@@ -9,6 +9,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	pionrtp "github.com/pion/rtp"
 
+	"github.com/sipcast/sipcast/media/blackframe"
 	"github.com/sipcast/sipcast/protocol/dtmf"
 )
 
@@ -25,6 +26,12 @@ type peerHarness struct {
 }
 
 func newPeerHarness(t *testing.T, peer func(dev *net.UDPAddr) *Peer) *peerHarness {
+	t.Helper()
+	return newLineHarness(t, Audio, &Configure{Codec: "PCMU", PayloadType: 0, ClockRate: 8000, Zero: time.Now()}, peer)
+}
+
+// newLineHarness is newPeerHarness for a line of any kind, configured with conf.
+func newLineHarness(t *testing.T, kind Kind, conf *Configure, peer func(dev *net.UDPAddr) *Peer) *peerHarness {
 	t.Helper()
 	ports, err := NewPorts(net.ParseIP("127.0.0.1"), 48000, 48999)
 	if err != nil {
@@ -45,8 +52,8 @@ func newPeerHarness(t *testing.T, peer func(dev *net.UDPAddr) *Peer) *peerHarnes
 	parent := h.system.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
 		switch m := ctx.Message().(type) {
 		case *actor.Started:
-			pid := ctx.Spawn(NewProps(Config{Kind: Audio, CallID: "t", Pair: pair}))
-			ctx.Send(pid, &Configure{Codec: "PCMU", PayloadType: 0, ClockRate: 8000, Zero: time.Now()})
+			pid := ctx.Spawn(NewProps(Config{Kind: kind, CallID: "t", Pair: pair}))
+			ctx.Send(pid, conf)
 			ctx.Send(pid, peer(devAddr))
 			ready <- pid
 		case *MediaTimedOut, *MediaResumed, *DTMFReceived, *Latched:
@@ -86,44 +93,72 @@ func (h *peerHarness) send(t *testing.T, p *pionrtp.Packet, from *net.UDPConn) {
 
 // Silence is one RTP stream: packets of 20 ms of silence in the line's codec (G.711 zero samples,
 // or the Opus silence frame), consecutive sequence numbers, timestamps in whole packets of the
-// codec's clock, the marker on the first only, one SSRC.
+// codec's clock, the marker on the first only, one SSRC. On a video line, a black keyframe every
+// 500 ms: H.264 as three single NAL unit packets (SPS, PPS, IDR) of one timestamp, VP8 as one
+// packet behind a one-byte descriptor, the marker on each frame's last packet, 45000 ticks of the
+// 90 kHz clock between frames.
 func TestSilenceSent(t *testing.T) {
+	single := func(payload []byte) func(int) [][]byte { return func(int) [][]byte { return [][]byte{payload} } }
 	for _, tc := range []struct {
-		codec   string
-		pt      uint8
-		payload []byte
-		step    uint32
+		name   string
+		kind   Kind
+		codec  string
+		pt     uint8
+		frame  func(n int) [][]byte // the packets' payloads of the nth frame
+		frames int                  // how many to check
+		step   uint32
+		maxDTS uint32 // between two frames: ticks late or lost, never seconds
 	}{
-		{"PCMU", 0, bytes.Repeat([]byte{0xFF}, 160), 160},
-		{"PCMA", 8, bytes.Repeat([]byte{0xD5}, 160), 160},
-		{"OPUS", 111, []byte{0xF8, 0xFF, 0xFE}, 960},
+		{"PCMU", Audio, "PCMU", 0, single(bytes.Repeat([]byte{0xFF}, 160)), 10, 160, 160 * 50},
+		{"PCMA", Audio, "PCMA", 8, single(bytes.Repeat([]byte{0xD5}, 160)), 10, 160, 160 * 50},
+		{"OPUS", Audio, "OPUS", 111, single([]byte{0xF8, 0xFF, 0xFE}), 10, 960, 960 * 50},
+		{"H264 video", Video, "H264", 112, blackframe.H264, 3, 45000, 45000 * 4},
+		{"VP8 video", Video, "VP8", 96, single(append([]byte{0x10}, blackframe.VP8()...)), 3, 45000, 45000 * 4},
 	} {
-		t.Run(tc.codec, func(t *testing.T) {
-			h := newPeerHarness(t, func(dev *net.UDPAddr) *Peer {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			clock := uint32(8000)
+			if tc.kind == Video {
+				clock = 90000
+			}
+			conf := &Configure{Codec: tc.codec, PayloadType: tc.pt, ClockRate: clock, Zero: time.Now()}
+			h := newLineHarness(t, tc.kind, conf, func(dev *net.UDPAddr) *Peer {
 				return &Peer{RTP: dev, Silence: true, SilenceCodec: tc.codec, SilencePT: tc.pt, TelephoneEvent: -1}
 			})
 			buf := make([]byte, 1500)
 			var prev *pionrtp.Packet
-			for i := 0; i < 10; i++ {
-				_ = h.dev.SetReadDeadline(time.Now().Add(2 * time.Second))
-				n, _, err := h.dev.ReadFromUDP(buf)
-				if err != nil {
-					t.Fatalf("packet %d: %v", i, err)
-				}
-				var p pionrtp.Packet
-				if err := p.Unmarshal(append([]byte(nil), buf[:n]...)); err != nil {
-					t.Fatal(err)
-				}
-				if p.PayloadType != tc.pt || !bytes.Equal(p.Payload, tc.payload) || p.Marker != (i == 0) {
-					t.Fatalf("packet %d: %+v, payload % x", i, p.Header, p.Payload)
-				}
-				if prev != nil {
-					dts := p.Timestamp - prev.Timestamp
-					if p.SequenceNumber != prev.SequenceNumber+1 || p.SSRC != prev.SSRC || dts%tc.step != 0 || dts == 0 || dts > tc.step*50 {
-						t.Fatalf("packet %d after %d: %+v", i, i-1, p.Header)
+			for n := 0; n < tc.frames; n++ {
+				want := tc.frame(n)
+				for i := range want {
+					_ = h.dev.SetReadDeadline(time.Now().Add(2 * time.Second))
+					nb, _, err := h.dev.ReadFromUDP(buf)
+					if err != nil {
+						t.Fatalf("frame %d packet %d: %v", n, i, err)
 					}
+					var p pionrtp.Packet
+					if err := p.Unmarshal(append([]byte(nil), buf[:nb]...)); err != nil {
+						t.Fatal(err)
+					}
+					mark := n == 0 // audio: a talkspurt's start
+					if tc.kind == Video {
+						mark = i == len(want)-1
+					}
+					if p.PayloadType != tc.pt || !bytes.Equal(p.Payload, want[i]) || p.Marker != mark {
+						t.Fatalf("frame %d packet %d: %+v, payload % x", n, i, p.Header, p.Payload[:min(len(p.Payload), 16)])
+					}
+					if tc.codec == "H264" && p.Payload[0]&0x1f != []byte{7, 8, 5}[i] {
+						t.Fatalf("frame %d packet %d: NAL type %d", n, i, p.Payload[0]&0x1f)
+					}
+					if prev != nil {
+						dts := p.Timestamp - prev.Timestamp
+						sameFrame := i > 0
+						if p.SequenceNumber != prev.SequenceNumber+1 || p.SSRC != prev.SSRC ||
+							(sameFrame && dts != 0) || (!sameFrame && (dts%tc.step != 0 || dts == 0 || dts > tc.maxDTS)) {
+							t.Fatalf("frame %d packet %d after %+v: %+v", n, i, prev.Header, p.Header)
+						}
+					}
+					prev = &p
 				}
-				prev = &p
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package rtp
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -20,30 +21,49 @@ const (
 // frame) and a two-byte range-coded body that decodes to zeros — what WebRTC stacks send.
 var opusSilence = []byte{0xF8, 0xFF, 0xFE}
 
-// silencePayload is one 20 ms packet of silence in a codec, and its RTP timestamp step; false for
-// a codec sipcast cannot make silence in.
-func silencePayload(codec string) ([]byte, uint32, bool) {
-	switch codec {
-	case "PCMU":
-		return bytes.Repeat([]byte{ulawSilence}, 160), 160, true
-	case "PCMA":
-		return bytes.Repeat([]byte{alawSilence}, 160), 160, true
-	case "OPUS":
-		return opusSilence, 960, true // Opus's RTP clock is 48 kHz whatever the audio's rate
-	}
-	return nil, 0, false
+// comfort is what a silence sender repeats, one frame per interval: 20 ms of silence on an
+// audio line, a black keyframe every 500 ms on a video one (blackvideo.go).
+type comfort struct {
+	interval time.Duration
+	step     uint32     // RTP timestamp increment of one interval
+	frames   [][][]byte // the packets' payloads of each frame; the nth frame sent is frames[n%len]
+	// video: the marker ends every frame (RFC 6184 §5.1, RFC 7741 §4.1) instead of starting a
+	// talkspurt.
+	video bool
 }
 
-// silenceSender paces the silence packets. The ticker goroutine only sends ticks; the packets
-// are built and written from the mailbox, where the sequence numbers and timestamps they share
-// with the RFC 4733 sender live.
+// comfortOf is what to send on a kind of line in a codec; false for a codec sipcast cannot make
+// silence or a picture in, or one of the other kind.
+func comfortOf(kind Kind, codec string) (comfort, bool) {
+	if kind == Video {
+		return blackVideo(codec)
+	}
+	audio := func(payload []byte, step uint32) (comfort, bool) {
+		return comfort{interval: silenceInterval, step: step, frames: [][][]byte{{payload}}}, true
+	}
+	switch codec {
+	case "PCMU":
+		return audio(bytes.Repeat([]byte{ulawSilence}, 160), 160)
+	case "PCMA":
+		return audio(bytes.Repeat([]byte{alawSilence}, 160), 160)
+	case "OPUS":
+		return audio(opusSilence, 960) // Opus's RTP clock is 48 kHz whatever the audio's rate
+	}
+	return comfort{}, false
+}
+
+// silenceSender paces the silence packets (the black frames on video). The ticker goroutine only
+// sends ticks; the packets are built and written from the mailbox, where the sequence numbers
+// and timestamps they share with the RFC 4733 sender live.
 type silenceSender struct {
 	gen    int
 	quit   chan struct{}
 	done   sync.WaitGroup
-	pkt    []byte // header + payload, rewritten in place for each packet
-	step   uint32 // timestamp increment of one packet
-	mark   bool   // the next packet starts a talkspurt (RFC 3551 §4.1: marker set)
+	c      comfort
+	pt     uint8
+	frame  int    // frames sent
+	buf    []byte // one packet, rewritten for each
+	mark   bool   // audio: the next packet starts a talkspurt (RFC 3551 §4.1: marker set)
 	sent   bool
 	lastTS uint32
 }
@@ -56,17 +76,18 @@ func (s *silenceSender) stop() {
 // restartSilence starts, restarts or stops the sender to match the Peer.
 func (a *Actor) restartSilence(m *Peer) {
 	p := a.peerSt
+	frame := 0 // the count goes on across a re-INVITE: the next IDR still changes idr_pic_id
 	if p.silence != nil {
 		p.silence.stop()
+		frame = p.silence.frame
 		p.silence = nil
 	}
-	payload, step, ok := silencePayload(m.SilenceCodec)
-	if a.cfg.Kind != Audio || !m.Silence || !ok {
+	c, ok := comfortOf(a.cfg.Kind, m.SilenceCodec)
+	if !m.Silence || !ok {
 		return
 	}
-	s := &silenceSender{quit: make(chan struct{}), pkt: append(make([]byte, 12, 12+len(payload)), payload...),
-		step: step, mark: true}
-	s.pkt[0], s.pkt[1] = 0x80, m.SilencePT&0x7f
+	a.rtpClock().rate = uint32(uint64(c.step) * uint64(time.Second) / uint64(c.interval))
+	s := &silenceSender{quit: make(chan struct{}), c: c, pt: m.SilencePT & 0x7f, mark: true, frame: frame}
 	gen := rand.Int()
 	s.gen = gen
 	p.silence = s
@@ -75,7 +96,7 @@ func (a *Actor) restartSilence(m *Peer) {
 	go func() {
 		defer s.done.Done()
 		defer a.recoverGoroutine("silence")
-		t := time.NewTicker(silenceInterval)
+		t := time.NewTicker(c.interval)
 		defer t.Stop()
 		for {
 			select {
@@ -88,8 +109,8 @@ func (a *Actor) restartSilence(m *Peer) {
 	}()
 }
 
-// handleSilenceTick sends one silence packet, unless telephone events are playing (RFC 4733
-// §2.5.1.2: their packets stand for the audio meanwhile) or nobody is known to send to.
+// handleSilenceTick sends one frame of silence or picture, unless telephone events are playing
+// (RFC 4733 §2.5.1.2: their packets stand for the audio meanwhile) or nobody is known to send to.
 func (a *Actor) handleSilenceTick(m *silenceTick) {
 	p := a.peerSt
 	if p == nil || p.silence == nil || p.silence.gen != m.gen || p.remote == nil {
@@ -101,26 +122,36 @@ func (a *Actor) handleSilenceTick(m *silenceTick) {
 	}
 	clk := a.rtpClock()
 	s := p.silence
-	// The timestamp follows wall time, as the event sender's does, in whole packets: ticks that
+	// The timestamp follows wall time, as the event sender's does, in whole intervals: ticks that
 	// come late or not at all never make it run slow, and events and silence stay in one order.
 	elapsed := a.cfg.Now().Sub(clk.epoch)
-	ts := clk.base + uint32(elapsed/silenceInterval)*s.step
-	if s.sent && int32(ts-s.lastTS) < int32(s.step) {
-		ts = s.lastTS + s.step // two ticks in one 20 ms step: never the same time twice
+	ts := clk.base + uint32(elapsed/s.c.interval)*s.c.step
+	if s.sent && int32(ts-s.lastTS) < int32(s.c.step) {
+		ts = s.lastTS + s.c.step // two ticks in one interval: never the same time twice
 	}
 	s.sent, s.lastTS = true, ts
-	b := s.pkt
-	b[1] = b[1] & 0x7f
-	if s.mark {
-		b[1] |= 0x80
+	frame := s.c.frames[s.frame%len(s.c.frames)]
+	s.frame++
+	for i, payload := range frame {
+		mark := s.mark
+		if s.c.video {
+			mark = i == len(frame)-1
+		}
 		s.mark = false
-	}
-	b[2], b[3] = byte(clk.seq>>8), byte(clk.seq)
-	b[4], b[5], b[6], b[7] = byte(ts>>24), byte(ts>>16), byte(ts>>8), byte(ts)
-	b[8], b[9], b[10], b[11] = byte(a.ssrc>>24), byte(a.ssrc>>16), byte(a.ssrc>>8), byte(a.ssrc)
-	clk.seq++
-	if _, err := a.cfg.Pair.RTP.WriteToUDP(b, p.remote); err != nil {
-		a.log.Debug("silence send", "err", err)
+		b := append(s.buf[:0], 0x80, s.pt)
+		if mark {
+			b[1] |= 0x80
+		}
+		b = binary.BigEndian.AppendUint16(b, clk.seq)
+		b = binary.BigEndian.AppendUint32(b, ts)
+		b = binary.BigEndian.AppendUint32(b, a.ssrc)
+		s.buf = append(b, payload...)
+		clk.seq++
+		clk.sent(len(payload))
+		if _, err := a.cfg.Pair.RTP.WriteToUDP(s.buf, p.remote); err != nil {
+			a.log.Debug("silence send", "err", err)
+			return
+		}
 	}
 }
 

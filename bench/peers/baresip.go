@@ -23,6 +23,7 @@ type Baresip struct {
 	User string // the account's user: the callee to dial
 	Dir  string // config, accounts, baresip.log
 	proc *proc
+	ctrl int // ctrl_tcp's port (Command)
 }
 
 // BaresipOption configures StartBaresip.
@@ -31,6 +32,7 @@ type BaresipOption func(*baresipConfig)
 type baresipConfig struct {
 	Port, CtrlPort, RTPTimeout int
 	Audio, RTPPorts            string
+	Snapshots                  bool   // load the snapshot module
 	user                       string // default "bob"
 	registrar                  string // host:port; "" registers nowhere
 	password, transport        string
@@ -56,6 +58,10 @@ func WithRegistrar(addr, password, transport string) BaresipOption {
 func WithRTPTimeout(d time.Duration) BaresipOption {
 	return func(c *baresipConfig) { c.RTPTimeout = int(d / time.Second) }
 }
+
+// WithVideoSnapshots loads baresip's snapshot module, so that Command("snapshot_recv", path)
+// saves the next video frame baresip decodes as a PNG (baresip_ctrl.go).
+func WithVideoSnapshots() BaresipOption { return func(c *baresipConfig) { c.Snapshots = true } }
 
 // WithMicrophone is the WAV file baresip sends as its audio (default: 3 minutes of a 440 Hz
 // tone made with ffmpeg).
@@ -120,7 +126,7 @@ func StartBaresip(t testing.TB, opts ...BaresipOption) *Baresip {
 	cmd := exec.Command("baresip", "-f", dir)
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = out, out
-	b := &Baresip{Port: c.Port, User: c.user, Dir: dir}
+	b := &Baresip{Port: c.Port, User: c.user, Dir: dir, ctrl: c.CtrlPort}
 	if b.proc, err = startProc(cmd); err != nil {
 		t.Fatalf("start baresip: %v", err)
 	}

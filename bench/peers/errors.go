@@ -12,4 +12,7 @@ var (
 	// ErrNoBenchDir is returned when the bench directory (holding sipp/ and
 	// media/) cannot be found; set SIPCAST_BENCH_DIR.
 	ErrNoBenchDir = errors.New("peers: bench directory not found")
+	// ErrBaresipCommand is returned by Baresip.Command when baresip answers a command with an
+	// error, or not at all.
+	ErrBaresipCommand = errors.New("peers: baresip command failed")
 )

@@ -13,6 +13,17 @@ func NTPTime(ntp uint64) time.Duration {
 	return time.Duration(secs)*time.Second + time.Duration(frac*uint64(time.Second)>>32)
 }
 
+// ntpUnixOffset is the NTP timestamp of the Unix epoch: 70 years (17 of them leap) after 1900.
+const ntpUnixOffset = (70*365 + 17) * 24 * 60 * 60
+
+// ToNTP is the 64-bit NTP timestamp of a wall-clock instant, as an RTCP sender report carries it.
+func ToNTP(t time.Time) uint64 {
+	ns := t.UnixNano()
+	secs := uint64(ns/1e9) + ntpUnixOffset
+	frac := (uint64(ns%1e9) << 32) / 1e9
+	return secs<<32 | frac
+}
+
 // SenderReport is the NTP↔RTP pair of one RTCP sender report: the sender's
 // wall clock (NTPTime) at the instant its RTP clock read RTP.
 type SenderReport struct {

@@ -23,6 +23,28 @@ func TestNTPTime(t *testing.T) {
 	}
 }
 
+// ToNTP against known instants (RFC 868's epoch difference) and back through NTPTime.
+func TestToNTP(t *testing.T) {
+	cases := []struct {
+		at   time.Time
+		want uint64
+	}{
+		{time.Unix(0, 0), 2_208_988_800 << 32},
+		{time.Unix(1, 500_000_000), 2_208_988_801<<32 | 1<<31},
+		{time.Date(2026, 11, 26, 0, 0, 0, 250_000_000, time.UTC), uint64(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC).Unix()+2_208_988_800)<<32 | 1<<30},
+	}
+	for _, tc := range cases {
+		got := ToNTP(tc.at)
+		if got != tc.want {
+			t.Errorf("ToNTP(%v) = %#x, want %#x", tc.at, got, tc.want)
+		}
+		back := NTPTime(got) - 2_208_988_800*time.Second
+		if d := back - time.Duration(tc.at.UnixNano()); d < -time.Nanosecond || d > time.Nanosecond {
+			t.Errorf("NTPTime(ToNTP(%v)) off by %v", tc.at, d)
+		}
+	}
+}
+
 func TestSenderReportAt(t *testing.T) {
 	sr := SenderReport{NTP: 100 * time.Second, RTP: 1<<32 - 8000}
 	cases := []struct {
