@@ -14,7 +14,8 @@ import (
 const (
 	// DTMFRFC2833 sends RFC 4733 (formerly 2833) telephone events in the call's audio RTP.
 	DTMFRFC2833 = "RFC2833"
-	// DTMFInfo sends one SIP INFO (application/dtmf-relay) per digit in the call's dialog.
+	// DTMFInfo sends one SIP INFO per digit in the call's dialog: application/dtmf-relay, or
+	// application/dtmf for a device that takes only that (its Accept, or its 415, says so).
 	DTMFInfo = "INFO"
 )
 

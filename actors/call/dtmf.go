@@ -2,6 +2,7 @@ package call
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"time"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/sipcast/sipcast/actors/metrics"
 	"github.com/sipcast/sipcast/actors/rtp"
+	"github.com/sipcast/sipcast/actors/sipua"
 	"github.com/sipcast/sipcast/protocol/callapi"
 	"github.com/sipcast/sipcast/protocol/dtmf"
 	"github.com/sipcast/sipcast/protocol/sdp"
@@ -30,6 +32,8 @@ const (
 	infoTimeout = 4 * time.Second
 	// dtmfMargin is added to a series' playing time for the audio actor's answer.
 	dtmfMargin = 2 * time.Second
+	// statusUnsupportedMediaType is the answer of a device that takes INFO, but not this body.
+	statusUnsupportedMediaType = 415
 )
 
 // InfoSender is a dialog that can carry SIP INFO; sipua's sessions are.
@@ -44,7 +48,10 @@ type dtmfState struct {
 	pt     uint8
 	rate   uint32
 	remote *net.UDPAddr
-	queue  []dtmfRequest // queue[0] is being sent
+	// info is the content type of INFO digits: dtmf-relay unless the answer's Accept named
+	// application/dtmf alone, then whichever the device last took (a 415 switches it).
+	info  string
+	queue []dtmfRequest // queue[0] is being sent
 }
 
 type dtmfRequest struct {
@@ -56,6 +63,14 @@ type dtmfRequest struct {
 // audio codec's clock and an address to send them to.
 func (a *Actor) negotiateDTMF(audio *sdp.Media) {
 	a.dtmf.ready = true
+	if a.dtmf.info == "" {
+		a.dtmf.info = dtmf.ContentTypeRelay
+		if a.sess != nil {
+			if t, ok := dtmf.InfoType(a.sess.Answer().Accept); ok {
+				a.dtmf.info = t
+			}
+		}
+	}
 	if audio == nil {
 		return
 	}
@@ -127,23 +142,56 @@ func (a *Actor) sendDTMF(ctx actor.Context) {
 		})
 		return
 	}
-	sess, root, self := a.sess.(InfoSender), a.system.Root, a.self
+	sess, root, self, ct, log := a.sess.(InfoSender), a.system.Root, a.self, a.dtmf.info, a.log
 	go func() {
 		defer a.recoverGoroutine("dtmf-info")
 		var err error
 		for i := 0; i < len(req.Digits) && err == nil; i++ {
-			ictx, cancel := context.WithTimeout(context.Background(), infoTimeout)
-			err = sess.Info(ictx, dtmf.ContentTypeRelay, dtmf.RelayBody(req.Digits[i], dtmf.DefaultTiming().Tone))
-			cancel()
+			d := req.Digits[i]
+			err = sendInfo(sess, ct, d)
+			if next, ok := infoFallback(ct, err); ok {
+				// The device takes the other format: this digit again, and the rest in it.
+				log.Info("device refused DTMF INFO: switching content type", "from", ct, "to", next, "err", err)
+				ct = next
+				err = sendInfo(sess, ct, d)
+			}
 			if err != nil {
-				err = fmt.Errorf("INFO for digit %c: %w", req.Digits[i], err)
+				err = fmt.Errorf("INFO (%s) for digit %c: %w", ct, d, err)
 			}
 		}
-		root.Send(self, &dtmfDone{err: err})
+		root.Send(self, &dtmfDone{err: err, info: ct})
 	}()
 }
 
+// sendInfo sends one digit as one INFO transaction in a content type.
+func sendInfo(sess InfoSender, contentType string, digit byte) error {
+	ctx, cancel := context.WithTimeout(context.Background(), infoTimeout)
+	defer cancel()
+	return sess.Info(ctx, contentType, dtmf.InfoBody(contentType, digit, dtmf.DefaultTiming().Tone))
+}
+
+// infoFallback is the content type to resend a digit in after err, the answer to an INFO in ct:
+// a 415 (Unsupported Media Type) whose Accept names the other DTMF type, or that names nothing
+// (RFC 3261 §21.4.16 wants the list, not every device gives it). A 415 whose Accept lists
+// neither is final: the device takes no DTMF in INFO.
+func infoFallback(ct string, err error) (string, bool) {
+	var fe *sipua.FinalResponseError
+	if !errors.As(err, &fe) || fe.Code != statusUnsupportedMediaType {
+		return "", false
+	}
+	if fe.Accept == "" {
+		return dtmf.OtherInfoType(ct), true
+	}
+	if t, ok := dtmf.InfoType(fe.Accept); ok && t != ct {
+		return t, true
+	}
+	return "", false
+}
+
 func (a *Actor) handleDTMFDone(ctx actor.Context, m *dtmfDone) {
+	if m.info != "" {
+		a.dtmf.info = m.info // the format the device took (or last refused): for the next digits
+	}
 	if len(a.dtmf.queue) > 0 {
 		a.finishDTMF(ctx, m.err)
 	}

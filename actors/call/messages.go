@@ -108,7 +108,8 @@ const (
 
 // dtmfDone reports the end of an INFO series run by a goroutine of the actor.
 type dtmfDone struct {
-	err error
+	err  error
+	info string // the INFO content type the series ended with
 }
 
 // DTMFReceived is sent to the parent (the registry) for every digit the device sends, in RFC 4733

@@ -128,8 +128,10 @@ func (a *Actor) Receive(ctx actor.Context) {
 	case *packetRead:
 		a.handlePacket(ctx, m)
 	case *rtcpRead:
-		// RTCP proves the device alive; its sender reports place the line for lip sync.
+		// RTCP proves the device alive, shows where its RTCP comes from (latching), and its
+		// sender reports place the line for lip sync.
 		a.heardFrom(ctx, nil, nil)
+		a.latchRTCP(m.from)
 		a.handleRTCP(m)
 	case *jitterTick:
 		a.handleJitterTick(ctx)
@@ -222,6 +224,9 @@ func (a *Actor) reopen() error {
 
 func (a *Actor) handleConfigure(m *Configure) {
 	a.conf, a.kept.conf = m, m
+	if p := a.peerSt; p != nil && (p.latched || p.rtcpLatched) && p.rtcp != nil {
+		m.RemoteRTCP = p.rtcp // a new codec does not move the device: keep where latching found it
+	}
 	a.stats = rtpstats.NewReceiver(m.ClockRate)
 	a.resetMedia(m)
 	switch {
@@ -231,7 +236,11 @@ func (a *Actor) handleConfigure(m *Configure) {
 	case a.cfg.Kind == Audio && canPass(m.Codec, m.Output):
 		a.pass = newPassPipe(m)
 	case a.cfg.Kind == Audio && (m.Codec == "PCMU" || m.Codec == "PCMA"):
-		pipe, err := newAudioPipe(m, a.cfg.AACRate)
+		rate := a.cfg.AACRate
+		if m.AACRate > 0 {
+			rate = m.AACRate
+		}
+		pipe, err := newAudioPipe(m, rate)
 		if err != nil {
 			// Not a transient fault: a restart would fail the same way.
 			a.log.Error("audio pipeline", "err", err)

@@ -40,6 +40,10 @@ type Configure struct {
 	// Transcoder receives the depacketised frames of a codec RTMP cannot carry (VP8, Opus,
 	// Speex into AAC) instead of the subscribers.
 	Transcoder *actor.PID
+	// AACRate is the rate of the AAC G.711 is encoded to; 0 keeps the actor's own (Config).
+	// A re-INVITE that moves the line to G.711 sets it to the rate of the call's AAC track,
+	// which must not change while the RTMP stream is up.
+	AACRate int
 }
 
 // MediaStarted is sent to the parent once, when the first packet of the negotiated payload
@@ -60,7 +64,8 @@ type (
 		from    *net.UDPAddr
 	}
 	rtcpRead struct {
-		buf []byte
+		buf  []byte
+		from *net.UDPAddr // the device's RTCP source, for symmetric latching
 	}
 	readFailed struct {
 		rtcp bool

@@ -19,7 +19,8 @@ type Peer struct {
 	Receives bool
 	// Silence: send a silence packet every 20 ms to RTP, in SilenceCodec ("PCMU", "PCMA" or
 	// "OPUS") with payload type SilencePT, as a sendrecv line the device listens on should carry:
-	// softphones hang up on a silent line.
+	// softphones hang up on a silent line. On a video line ("H264" or "VP8"): a black keyframe
+	// every 500 ms.
 	Silence      bool
 	SilenceCodec string
 	SilencePT    uint8
@@ -74,6 +75,9 @@ type peerState struct {
 	timedOut bool
 	silence  *silenceSender
 	events   eventReceiver
+	// rtcpLatched: the device's RTCP came, so rtcp is its real source rather than the SDP's
+	// address or the guess of RTP's port + 1.
+	rtcpLatched bool
 }
 
 func (a *Actor) handlePeer(ctx actor.Context, m *Peer) {
@@ -83,8 +87,14 @@ func (a *Actor) handlePeer(ctx actor.Context, m *Peer) {
 	}
 	p := a.peerSt
 	p.peer, p.parent, p.since, p.timedOut = m, ctx.Parent(), a.cfg.Now(), false
-	if !p.latched || !m.Latch {
-		p.remote, p.rtcp, p.latched = m.RTP, m.RTCP, false
+	if !m.Latch {
+		p.latched, p.rtcpLatched = false, false
+	}
+	if !p.latched {
+		p.remote = m.RTP
+	}
+	if !p.latched && !p.rtcpLatched {
+		p.rtcp = m.RTCP
 	}
 	if a.conf != nil && p.rtcp != nil {
 		a.conf.RemoteRTCP = p.rtcp
@@ -110,9 +120,12 @@ func (a *Actor) heardFrom(ctx actor.Context, from *net.UDPAddr, pkt *pionrtp.Pac
 		return false
 	}
 	if p.peer.Latch && from != nil && !p.latched && !sameAddr(from, p.remote) {
-		// The device's RTCP comes from the port above its RTP one behind the same NAT mapping
-		// as often as not; a device that says otherwise in a=rtcp is not behind NAT.
-		p.remote, p.rtcp, p.latched = from, &net.UDPAddr{IP: from.IP, Port: from.Port + 1}, true
+		p.remote, p.latched = from, true
+		if !p.rtcpLatched {
+			// Until the device's own RTCP shows where it comes from: the port above its RTP one
+			// behind the same NAT mapping, as often as not.
+			p.rtcp = &net.UDPAddr{IP: from.IP, Port: from.Port + 1}
+		}
 		if a.conf != nil {
 			a.conf.RemoteRTCP = p.rtcp
 		}
@@ -127,6 +140,25 @@ func (a *Actor) heardFrom(ctx actor.Context, from *net.UDPAddr, pkt *pionrtp.Pac
 		return true
 	}
 	return false
+}
+
+// latchRTCP takes the source of the device's first RTCP packet as where ours goes, with
+// symmetric latching on: behind NAT, its mapping of the RTCP port need not be RTP's + 1, nor
+// what a=rtcp says.
+func (a *Actor) latchRTCP(from *net.UDPAddr) {
+	p := a.peerSt
+	if p == nil || p.peer == nil || !p.peer.Latch || from == nil || p.rtcpLatched {
+		return
+	}
+	p.rtcpLatched = true
+	if sameAddr(from, p.rtcp) {
+		return
+	}
+	p.rtcp = from
+	if a.conf != nil {
+		a.conf.RemoteRTCP = from
+	}
+	a.log.Info("latched", "rtcp", from)
 }
 
 // checkMedia runs on every report tick: a line the device should send on that stayed silent

@@ -79,17 +79,23 @@ func (a *Actor) readLoop(conn *net.UDPConn, isRTCP bool) {
 			return
 		}
 		if isRTCP {
-			root.Send(a.self, &rtcpRead{buf: append([]byte(nil), scratch[:n]...)})
+			// A few reports a second at most: a fresh address each is cheap.
+			root.Send(a.self, &rtcpRead{buf: append([]byte(nil), scratch[:n]...), from: unmapped(from)})
 			continue
 		}
 		m := arena.msg()
 		m.buf, m.arrival = arena.copyOf(scratch[:n]), a.cfg.Now()
 		if from != last {
-			// Unmapped: a dual-stack socket reports IPv4 senders as ::ffff:a.b.c.d.
-			m.from, last = net.UDPAddrFromAddrPort(netip.AddrPortFrom(from.Addr().Unmap(), from.Port())), from
+			m.from, last = unmapped(from), from
 		}
 		root.Send(a.self, m)
 	}
+}
+
+// unmapped is a datagram's source as a *net.UDPAddr; unmapped because a dual-stack socket
+// reports IPv4 senders as ::ffff:a.b.c.d.
+func unmapped(from netip.AddrPort) *net.UDPAddr {
+	return net.UDPAddrFromAddrPort(netip.AddrPortFrom(from.Addr().Unmap(), from.Port()))
 }
 
 // tickLoop drives receiver reports and keyframe retries.

@@ -58,6 +58,9 @@ type AnswerInfo struct {
 	SessionExpires string // "" when the callee runs no session timer
 	Allow          string // methods it takes, e.g. to know whether UPDATE may refresh
 	Supported      string
+	// Accept lists the bodies it takes in requests: a device naming application/dtmf but not
+	// application/dtmf-relay gets its INFO digits as application/dtmf.
+	Accept string
 }
 
 // FinalResponseError is a non-2xx final answer to the INVITE.
@@ -68,6 +71,8 @@ type FinalResponseError struct {
 	AuthSent bool
 	// MinSE is the Min-SE of a 422 (Session Interval Too Small), in seconds.
 	MinSE int
+	// Accept is the Accept of a 415 (Unsupported Media Type): the bodies the device takes instead.
+	Accept string
 }
 
 func (e *FinalResponseError) Error() string { return fmt.Sprintf("SIP %d %s", e.Code, e.Reason) }
@@ -297,7 +302,8 @@ func (s *session) Answer() AnswerInfo {
 		return AnswerInfo{}
 	}
 	return AnswerInfo{SessionExpires: headerValues(res, "Session-Expires", "x"),
-		Allow: headerValues(res, "Allow"), Supported: headerValues(res, "Supported", "k")}
+		Allow: headerValues(res, "Allow"), Supported: headerValues(res, "Supported", "k"),
+		Accept: headerValues(res, "Accept")}
 }
 
 // Ack acknowledges the 2xx, through the proxy when it recorded no route.

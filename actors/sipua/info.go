@@ -8,8 +8,8 @@ import (
 )
 
 // Info sends an INFO request in the dialog (RFC 6086) with the given body and waits for its
-// final answer; a non-2xx answer is a *FinalResponseError. The request goes to the callee's
-// Contact, through the route set its 200 recorded, like a BYE.
+// final answer; a non-2xx answer is a *FinalResponseError (a 415's carries the device's Accept).
+// The request goes to the callee's Contact, through the route set its 200 recorded, like a BYE.
 func (s *session) Info(ctx context.Context, contentType string, body []byte) error {
 	d := s.s
 	if d.InviteResponse == nil || !s.answered() {
@@ -26,7 +26,7 @@ func (s *session) Info(ctx context.Context, contentType string, body []byte) err
 		return err
 	}
 	if !res.IsSuccess() {
-		return &FinalResponseError{Code: res.StatusCode, Reason: res.Reason}
+		return &FinalResponseError{Code: res.StatusCode, Reason: res.Reason, Accept: headerValues(res, "Accept")}
 	}
 	return nil
 }

@@ -17,6 +17,9 @@ type Script struct {
 	FinalCode    int    // non-2xx final answer, e.g. 486
 	InfoCode     int    // non-2xx answer to every INFO, e.g. 415; 0 answers 200
 	Dialog       DialogScript
+	// InfoAccept, when set, is the callee's Accept: an INFO of a content type it does not name
+	// is answered 415 carrying it, as RFC 3261 §21.4.16 says.
+	InfoAccept string
 }
 
 // Signaling is a fake SIP stack.
