@@ -132,6 +132,9 @@ func (u *UA) respond(req *sip.Request, tx sip.ServerTransaction, code int, reaso
 
 func (u *UA) onBye(req *sip.Request, tx sip.ServerTransaction) {
 	if s := u.lookup(req); s != nil {
+		// Which way the BYE came (over our connection, or one the peer opened to our listener)
+		// is what tells a routing problem of a TLS or TCP dialog apart; one line per call.
+		u.log.Info("callee's BYE", "callId", s.inv.CallID, "transport", req.Transport(), "from", req.Source())
 		if err := s.s.ReadBye(req, tx); err != nil {
 			u.log.Debug("answer BYE", "err", err)
 		}

@@ -14,9 +14,10 @@ import (
 	"github.com/sipcast/sipcast/bench/peers"
 )
 
-// sipTransport tls: the INVITE goes over a TLS connection the UA opens (no SIPp or kamailio of
-// Debian's speaks TLS, so a TLS socket of the test reads it), names TLS in its Via, Contact and
-// Request-URI, and the device's final answer comes back over the same connection.
+// sipTransport tls: the INVITE goes over a TLS connection the UA opens (a TLS socket of the test
+// reads it; cmd/sipcast's TestE2ERegistrarTLS runs a whole call through kamailio over TLS), names
+// TLS in its Via, Contact and Request-URI, and the device's final answer comes back over the same
+// connection.
 func TestInviteOverTLS(t *testing.T) {
 	certFile, keyFile := peers.SelfSignedCert(t)
 	cert, err := tls.LoadX509KeyPair(certFile, keyFile)

@@ -36,6 +36,12 @@ type Config struct {
 	// servers); nil refuses tls.
 	TLS    *tls.Config
 	Logger *slog.Logger
+
+	// TLSListener takes SIP over TLS (a tls.Listen with the gateway's certificate): the UA serves
+	// it, closes it with Close, and names its port with transport=tls in the Via and Contact of
+	// TLS dialogs, so a peer that opens a new connection for an in-dialog request reaches it.
+	// nil: TLS is client-only, and the peer must reuse our connection (tls.go).
+	TLSListener net.Listener
 }
 
 // UA is the shared SIP stack.
@@ -47,11 +53,16 @@ type UA struct {
 	client *sipgo.Client
 	conn   net.PacketConn
 	served chan struct{}
-	// stream is the client of TCP and TLS: it must not be bound to the UDP socket's address.
+	// stream is the client of TCP (and of TLS without a listener): it must not be bound to the UDP
+	// socket's address.
 	stream  *sipgo.Client
 	tcp     net.Listener // nil when TCP is off or its port was taken
 	dialogs sync.Map     // dialog ID → *session, for the callee's in-dialog requests
 	serving bool         // the server goroutines run: Close waits for them
+
+	// tlsLn is Config.TLSListener, and tlsClient the client of TLS dialogs when it is set.
+	tlsLn     net.Listener
+	tlsClient *sipgo.Client
 }
 
 // udpMaxMessage is the largest SIP message sent over UDP. sipgo refuses anything within 200
@@ -74,10 +85,13 @@ func New(cfg Config) (*UA, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "sipcast"
 	}
-	u := &UA{cfg: cfg, log: cfg.Logger.With("component", "sipua"), served: make(chan struct{})}
+	u := &UA{cfg: cfg, log: cfg.Logger.With("component", "sipua"), served: make(chan struct{}), tlsLn: cfg.TLSListener}
 	addr := net.JoinHostPort(cfg.ListenIP, strconv.Itoa(cfg.Port))
 	conn, err := net.ListenPacket("udp", addr)
 	if err != nil {
+		if u.tlsLn != nil {
+			_ = u.tlsLn.Close()
+		}
 		return nil, fmt.Errorf("%w: %s: %v", ErrListen, addr, err)
 	}
 	u.conn = conn
@@ -86,7 +100,7 @@ func New(cfg Config) (*UA, error) {
 		uaOpts = append(uaOpts, sipgo.WithUserAgenTLSConfig(cfg.TLS))
 	}
 	if u.ua, err = sipgo.NewUA(uaOpts...); err != nil {
-		_ = conn.Close()
+		u.Close()
 		return nil, err
 	}
 	if u.server, err = sipgo.NewServer(u.ua, sipgo.WithServerLogger(u.log)); err != nil {
@@ -122,6 +136,12 @@ func New(cfg Config) (*UA, error) {
 		}
 	}
 	var wg sync.WaitGroup
+	if u.tlsLn != nil {
+		if err := u.startTLS(&wg); err != nil {
+			u.Close()
+			return nil, err
+		}
+	}
 	wg.Add(servers)
 	go func() {
 		defer wg.Done()
@@ -177,6 +197,9 @@ func (u *UA) Close() {
 	_ = u.conn.Close()
 	if u.tcp != nil {
 		_ = u.tcp.Close()
+	}
+	if u.tlsLn != nil {
+		_ = u.tlsLn.Close()
 	}
 	if u.serving {
 		<-u.served

@@ -82,6 +82,8 @@ func startGateway(ctx context.Context, bin, dir, name string, cfg Config) (*gate
 		"SIPCAST_PROFILE=dev", "SIPCAST_SIP_IP=127.0.0.1",
 		"SIPCAST_REST_PORT="+strconv.Itoa(restPort),
 		"SIPCAST_SIP_PORT="+strconv.Itoa(sipPort),
+		// No SIP TLS listener: the load calls are UDP, and parallel gateways would all try 5061.
+		"SIPCAST_SIP_TLS_PORT=off",
 		"SIPCAST_RTP_PORTS="+cfg.sipcastPorts(),
 		"SIPCAST_RTMP_SERVER=off", "SIPCAST_DEMO_DEVICE=off",
 		"SIPCAST_LOG_FORMAT=json", "SIPCAST_LOG_LEVEL=info",

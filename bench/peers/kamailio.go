@@ -15,6 +15,10 @@ import (
 // kamailioStartTimeout bounds the wait for kamailio to bind its UDP and TCP sockets.
 const kamailioStartTimeout = 10 * time.Second
 
+// KamailioTLSModule is kamailio's TLS module, in Debian's kamailio-tls-modules: a test that
+// starts kamailio WithKamailioTLS requires it.
+const KamailioTLSModule = "/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so"
+
 // SIPUser is an account of the registrar: a subscriber with a plain password.
 type SIPUser struct {
 	Name, Password string
@@ -24,7 +28,8 @@ type SIPUser struct {
 type KamailioOption func(*kamailioConfig)
 
 type kamailioConfig struct {
-	algorithm string
+	algorithm     string
+	cert, certKey string
 }
 
 // WithDigestAlgorithm makes kamailio challenge with another digest algorithm than MD5: "SHA-256"
@@ -33,11 +38,23 @@ func WithDigestAlgorithm(name string) KamailioOption {
 	return func(c *kamailioConfig) { c.algorithm = name }
 }
 
+// WithKamailioTLS makes kamailio also take SIP over TLS on TLSPort, with the PEM certificate
+// and key (e.g. from SelfSignedCert); it asks no certificate of its clients, and verifies none
+// of the TLS servers it opens connections to (a TLS client's Contact, for in-dialog requests:
+// it does not alias the client's own connection). Its log then has a "sent METHOD to ip:port
+// (proto)" line per request it sends. Needs the tls module (Debian's kamailio-tls-modules).
+func WithKamailioTLS(certFile, keyFile string) KamailioOption {
+	return func(c *kamailioConfig) { c.cert, c.certKey = certFile, keyFile }
+}
+
 // Kamailio is a running kamailio on 127.0.0.1: registrar (REGISTER challenged with 401) and
 // digest-authenticating proxy (first requests challenged with 407, record-routed, relayed to the
-// registered contact), over UDP and TCP on Port. Its configuration is bench/kamailio/kamailio.cfg.
+// registered contact), over UDP and TCP on Port, and TLS on TLSPort with WithKamailioTLS. Its
+// configuration is bench/kamailio/kamailio.cfg.
 type Kamailio struct {
 	Port int
+	// TLSPort is its SIP over TLS port; 0 without WithKamailioTLS.
+	TLSPort int
 	// Dir holds kamailio.cfg, the db_text tables (db/) and kamailio.log.
 	Dir  string
 	proc *proc
@@ -70,6 +87,10 @@ func StartKamailio(t testing.TB, users []SIPUser, opts ...KamailioOption) *Kamai
 	for _, o := range opts {
 		o(&c)
 	}
+	if c.cert != "" {
+		RequireTools(t, KamailioTLSModule)
+		k.TLSPort = FreeTCPPort(t)
+	}
 	if err := writeSubscribers(db, users); err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +98,8 @@ func StartKamailio(t testing.TB, users []SIPUser, opts ...KamailioOption) *Kamai
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = tmpl.Execute(cfg, map[string]any{"Port": k.Port, "DBDir": db, "RunDir": run, "Algorithm": c.algorithm})
+	err = tmpl.Execute(cfg, map[string]any{"Port": k.Port, "DBDir": db, "RunDir": run, "Algorithm": c.algorithm,
+		"TLSPort": k.TLSPort, "Cert": c.cert, "Key": c.certKey})
 	cfg.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -94,18 +116,26 @@ func StartKamailio(t testing.TB, users []SIPUser, opts ...KamailioOption) *Kamai
 		t.Fatalf("start kamailio: %v", err)
 	}
 	t.Cleanup(k.Stop)
-	for _, proto := range []string{"udp", "tcp"} {
-		if err := waitBound(k.proc, proto, k.Port, kamailioStartTimeout); err != nil {
+	wait := func(proto string, port int) {
+		if err := waitBound(k.proc, proto, port, kamailioStartTimeout); err != nil {
 			k.Stop()
 			t.Fatalf("kamailio did not start: %v\n%s", err, tail(k.Logs(), logTail))
 		}
 	}
-	t.Logf("kamailio on 127.0.0.1:%d (udp+tcp), dir %s", k.Port, dir)
+	wait("udp", k.Port)
+	wait("tcp", k.Port)
+	if k.TLSPort != 0 {
+		wait("tcp", k.TLSPort) // TLS is over TCP
+	}
+	t.Logf("kamailio on 127.0.0.1:%d (udp+tcp), TLS port %d, dir %s", k.Port, k.TLSPort, dir)
 	return k
 }
 
 // Addr is "127.0.0.1:Port", what a client takes as its outbound proxy.
 func (k *Kamailio) Addr() string { return fmt.Sprintf("127.0.0.1:%d", k.Port) }
+
+// TLSAddr is "127.0.0.1:TLSPort", the outbound proxy of a client speaking SIP over TLS.
+func (k *Kamailio) TLSAddr() string { return fmt.Sprintf("127.0.0.1:%d", k.TLSPort) }
 
 // Logs returns kamailio's log: one line per request it routed, and its errors.
 func (k *Kamailio) Logs() string { return readFile(filepath.Join(k.Dir, "kamailio.log")) }

@@ -34,11 +34,17 @@ const (
 // the data directory's self-signed certificate, made at the first start and reused after, so a
 // browser told once to accept it keeps accepting it.
 func (c Config) httpsConfig(log *slog.Logger) (*tls.Config, error) {
-	certPath, keyPath := c.TLSCert, c.TLSKey
+	return c.serverTLS(log, "HTTPS", c.TLSCert, c.TLSKey)
+}
+
+// serverTLS is the TLS configuration of one of the gateway's listeners (what: "HTTPS", "SIP
+// TLS"): certPath and keyPath, or, when certPath is "", the self-signed certificate every listener
+// shares, kept in the data directory.
+func (c Config) serverTLS(log *slog.Logger, what, certPath, keyPath string) (*tls.Config, error) {
 	if certPath == "" {
 		var err error
 		var created bool
-		hosts := []string{"localhost", "127.0.0.1", "::1", c.SIPIP}
+		hosts := []string{"localhost", "127.0.0.1", "::1", c.SIPIP, c.publicIP()}
 		if h, err := os.Hostname(); err == nil {
 			hosts = append(hosts, h)
 		}
@@ -47,15 +53,15 @@ func (c Config) httpsConfig(log *slog.Logger) (*tls.Config, error) {
 			return nil, fmt.Errorf("self-signed certificate: %w", err)
 		}
 		if created {
-			log.Info("self-signed HTTPS certificate created", "cert", certPath)
+			log.Info("self-signed certificate created", "for", what, "cert", certPath)
 		}
 	}
 	pair, err := tls.LoadX509KeyPair(certPath, keyPath)
 	if err != nil {
-		return nil, fmt.Errorf("HTTPS certificate %s: %w", certPath, err)
+		return nil, fmt.Errorf("%s certificate %s: %w", what, certPath, err)
 	}
 	if leaf, err := x509.ParseCertificate(pair.Certificate[0]); err == nil {
-		log.Info("HTTPS certificate", "cert", certPath, "sha256", fingerprint(leaf.Raw), "notAfter", leaf.NotAfter)
+		log.Info(what+" certificate", "cert", certPath, "sha256", fingerprint(leaf.Raw), "notAfter", leaf.NotAfter)
 	}
 	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{pair}}, nil
 }

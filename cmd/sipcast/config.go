@@ -62,6 +62,9 @@ type Config struct {
 	SIPTCP             bool              `yaml:"sip_tcp"`               // true: SIP over TCP on sip_port too
 	SIPTLSCA           string            `yaml:"sip_tls_ca"`            // "": PEM CA file for sipTransport tls
 	SIPTLSInsecure     bool              `yaml:"sip_tls_insecure"`      // false
+	SIPTLSPort         int               `yaml:"sip_tls_port"`          // 5061: SIP over TLS listener; 0/off: none (tls client-only)
+	SIPTLSCert         string            `yaml:"sip_tls_cert"`          // "": the self-signed certificate in data_dir (HTTPS's)
+	SIPTLSKey          string            `yaml:"sip_tls_key"`           // its PEM private key
 	SessionExpires     time.Duration     `yaml:"session_expires"`       // 30m; 0: no session timer asked for
 	MinSE              time.Duration     `yaml:"min_se"`                // 90s, RFC 4028's floor
 	MediaTimeout       time.Duration     `yaml:"media_timeout"`         // 30s; 0: off
@@ -119,6 +122,9 @@ func (c *Config) settings() []setting {
 		{"SIPCAST_SIP_TCP", "sip-tcp", "also take SIP over TCP on the SIP port", &c.SIPTCP},
 		{"SIPCAST_SIP_TLS_CA", "sip-tls-ca", "PEM file of CA certificates trusted for sipTransport tls (besides the system's)", &c.SIPTLSCA},
 		{"SIPCAST_SIP_TLS_INSECURE", "sip-tls-insecure", "sipTransport tls without certificate verification (test servers only)", &c.SIPTLSInsecure},
+		{"SIPCAST_SIP_TLS_PORT", "sip-tls-port", "SIP over TLS listening port (Contact of tls calls); off: none", &c.SIPTLSPort},
+		{"SIPCAST_SIP_TLS_CERT", "sip-tls-cert", "PEM certificate of the SIP TLS listener; empty: the self-signed one kept in the data directory", &c.SIPTLSCert},
+		{"SIPCAST_SIP_TLS_KEY", "sip-tls-key", "PEM private key of sip-tls-cert", &c.SIPTLSKey},
 		{"SIPCAST_SESSION_EXPIRES", "session-expires", "RFC 4028 session interval asked for in the INVITE; 0: none", &c.SessionExpires},
 		{"SIPCAST_MIN_SE", "min-se", "shortest session interval accepted from the callee (Min-SE)", &c.MinSE},
 		{"SIPCAST_MEDIA_TIMEOUT", "media-timeout", "end a call whose device sends no RTP or RTCP for this long; 0: never", &c.MediaTimeout},
@@ -138,7 +144,7 @@ func defaults(profile string) Config {
 		HTTPSPort: 8444, DataDir: "/var/lib/sipcast", BodyLimit: 64 << 10, AuthMaxFailures: 10,
 		CallAppURL: "http://localhost:9091/CallApp", NotifyQueue: 1000, NotifyRetries: 3,
 		NotifyTimeout: 5 * time.Second, DrainTimeout: 15 * time.Second,
-		SIPTCP: true, SessionExpires: 30 * time.Minute, MinSE: 90 * time.Second, MediaTimeout: 30 * time.Second,
+		SIPTCP: true, SIPTLSPort: 5061, SessionExpires: 30 * time.Minute, MinSE: 90 * time.Second, MediaTimeout: 30 * time.Second,
 		MediaStartTimeout: 60 * time.Second, RegisterExpires: time.Hour,
 	}
 	c.MediaConfig = defaultMedia()
@@ -233,7 +239,7 @@ func (c Config) validate() error {
 	errs = append(errs, c.validateControl()...)
 	errs = append(errs, c.validateMedia()...)
 	errs = append(errs, c.validateSIP()...)
-	for name, p := range map[string]int{"rest_port": c.RESTPort, "sip_port": c.SIPPort, "https_port": c.HTTPSPort} {
+	for name, p := range map[string]int{"rest_port": c.RESTPort, "sip_port": c.SIPPort, "https_port": c.HTTPSPort, "sip_tls_port": c.SIPTLSPort} {
 		if p < 0 || p > 65535 {
 			errs = append(errs, fmt.Errorf("%s %d out of range", name, p))
 		}

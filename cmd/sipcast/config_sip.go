@@ -4,8 +4,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"time"
 )
 
@@ -27,6 +29,12 @@ func (c Config) validateSIP() []error {
 		if d < 0 {
 			errs = append(errs, fmt.Errorf("%s %s is negative", name, d))
 		}
+	}
+	if (c.SIPTLSCert == "") != (c.SIPTLSKey == "") {
+		errs = append(errs, fmt.Errorf("sip_tls_cert and sip_tls_key go together"))
+	}
+	if c.SIPTLSPort != 0 && c.SIPTLSPort == c.SIPPort && c.SIPTCP {
+		errs = append(errs, fmt.Errorf("sip_tls_port %d is also sip_port, where SIP over TCP listens", c.SIPTLSPort))
 	}
 	if c.RegisterExpires < time.Minute {
 		errs = append(errs, fmt.Errorf("register_expires %s: want at least 1m", c.RegisterExpires))
@@ -65,4 +73,36 @@ func (c Config) sipTLS() (*tls.Config, error) {
 		cfg.RootCAs = pool
 	}
 	return cfg, nil
+}
+
+// sipTLSListener binds SIP over TLS on sip_ip:sip_tls_port, with sip_tls_cert or else the
+// self-signed certificate HTTPS uses too; nil when sip_tls_port is 0. In the dev profile a port
+// in use or a certificate that cannot be made turns TLS listening off with a warning (make run
+// needs nothing but the machine, and tls calls still go out); in production, where proxies and
+// phones open connections to it, it stops the start.
+func (c Config) sipTLSListener(log *slog.Logger) (net.Listener, error) {
+	if c.SIPTLSPort == 0 {
+		return nil, nil
+	}
+	ln, err := c.listenSIPTLS(log)
+	if err != nil && c.Profile == "dev" {
+		log.Warn("SIP over TLS listener off", "err", err)
+		return nil, nil
+	}
+	return ln, err
+}
+
+// listenSIPTLS binds before it loads (or makes) the certificate: a port in use is the common
+// failure, and needs no certificate written.
+func (c Config) listenSIPTLS(log *slog.Logger) (net.Listener, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(c.SIPIP, strconv.Itoa(c.SIPTLSPort)))
+	if err != nil {
+		return nil, fmt.Errorf("SIP over TLS: %w", err)
+	}
+	cfg, err := c.serverTLS(log, "SIP TLS", c.SIPTLSCert, c.SIPTLSKey)
+	if err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+	return tls.NewListener(ln, cfg), nil
 }

@@ -78,6 +78,8 @@ func startGateway(t *testing.T, env ...string) *gateway {
 		"SIPCAST_PROFILE=dev", "SIPCAST_SIP_IP=127.0.0.1",
 		"SIPCAST_REST_PORT="+strconv.Itoa(restPort),
 		"SIPCAST_SIP_PORT="+strconv.Itoa(peers.FreeUDPPort(t)),
+		// Its own SIP TLS port: parallel gateways would otherwise all try 5061.
+		"SIPCAST_SIP_TLS_PORT="+strconv.Itoa(peers.FreeTCPPort(t)),
 		fmt.Sprintf("SIPCAST_RTP_PORTS=%d-%d", rtpBase, rtpBase+7),
 		"SIPCAST_RTMP_SERVER=off", "SIPCAST_DEMO_DEVICE=off", "SIPCAST_LOG_FORMAT=json",
 		"SIPCAST_DATA_DIR="+filepath.Join(dir, "data"))

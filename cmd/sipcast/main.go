@@ -86,8 +86,12 @@ func run(cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	sipTLSListener, err := cfg.sipTLSListener(log)
+	if err != nil {
+		return err
+	}
 	ua, err := sipua.New(sipua.Config{ListenIP: cfg.SIPIP, Port: cfg.SIPPort, ContactIP: cfg.publicIP(),
-		NoTCP: !cfg.SIPTCP, TLS: sipTLS, Logger: log})
+		NoTCP: !cfg.SIPTCP, TLS: sipTLS, TLSListener: sipTLSListener, Logger: log})
 	if err != nil {
 		return err
 	}
