@@ -99,9 +99,13 @@ func firstPT(m *sdp.Media, names ...string) int {
 	return -1
 }
 
-// videoNames is the video codec a re-offer may keep the line on: the transcoded one in use, else
-// H.264, passed through.
+// videoNames are the video codecs a re-offer may put the line on: H.264 or VP8 once the RTMP
+// stream has video (either reaches it as H.264); else the transcoded one in use, or H.264.
 func (a *Actor) videoNames() []string {
+	if a.tracks != nil && a.tracks.Video {
+		// Either reaches RTMP as H.264: a change follows (codecswitch.go).
+		return switchableVideo
+	}
 	if a.tx.videoCodec != "" {
 		return []string{a.tx.videoCodec}
 	}
@@ -112,6 +116,10 @@ func (a *Actor) videoNames() []string {
 func (a *Actor) audioNames() []string {
 	if a.tracks != nil && a.tracks.Audio == stream.Speex {
 		return []string{"SPEEX"}
+	}
+	if a.aacTrack() {
+		// Every codec reaches the AAC track at its rate: a change follows (codecswitch.go).
+		return switchableAudio
 	}
 	if a.tx.audioCodec != "" {
 		// A transcoded line keeps its codec: the AAC track's rate is that codec's.
@@ -264,6 +272,8 @@ func (a *Actor) applyNegotiated(ctx actor.Context, neg *sdp.Negotiated) {
 	if pt := firstPT(neg.Audio, a.audioNames()...); pt >= 0 && pt != a.dlg.audioPT {
 		if cfg, ok := a.mediaConfig(neg.Audio, at, a.audioNames()...); ok {
 			cfg.Output = a.audioOut()
+			codec, _ := neg.Audio.First(cfg.Codec)
+			a.followAudio(ctx, cfg, codec)
 			ctx.Send(a.audio, cfg)
 			a.dlg.audioPT = pt
 			a.log.Info("audio codec changed", "codec", cfg.Codec, "pt", pt)
@@ -271,9 +281,11 @@ func (a *Actor) applyNegotiated(ctx actor.Context, neg *sdp.Negotiated) {
 	}
 	if pt := firstPT(neg.Video, a.videoNames()...); pt >= 0 && pt != a.dlg.videoPT {
 		if cfg, ok := a.mediaConfig(neg.Video, at, a.videoNames()...); ok {
+			codec, _ := neg.Video.First(cfg.Codec)
+			a.followVideo(ctx, cfg, codec)
 			ctx.Send(a.video, cfg)
 			a.dlg.videoPT = pt
-			a.log.Info("video payload type changed", "pt", pt)
+			a.log.Info("video codec changed", "codec", cfg.Codec, "pt", pt)
 		}
 	}
 	a.sendPeer(ctx, rtp.Audio, neg.Audio)
@@ -295,7 +307,7 @@ func (a *Actor) applyNegotiated(ctx actor.Context, neg *sdp.Negotiated) {
 func (a *Actor) sendPeer(ctx actor.Context, kind rtp.Kind, m *sdp.Media) {
 	pid, send := a.audio, a.dlg.offer.AudioSendRecv
 	if kind == rtp.Video {
-		pid, send = a.video, false // sipcast has no video of its own to send
+		pid, send = a.video, a.dlg.offer.VideoSendRecv // black keyframes: sipcast has no picture of its own
 	}
 	p := peerOf(m, kind, send)
 	p.Latch, p.Timeout, p.StartTimeout = a.cfg.Latching, a.cfg.MediaTimeout, a.cfg.MediaStartTimeout

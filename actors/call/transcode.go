@@ -2,6 +2,7 @@ package call
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -22,6 +23,10 @@ type transcoding struct {
 	audio, video *actor.PID
 	// audioCodec and videoCodec are what they transcode.
 	audioCodec, videoCodec string
+	audioRate              int // the clock rate of audioCodec (Speex: 8 or 16 kHz)
+	// spawned counts the transcoders started: a re-INVITE's replaces one whose name may not
+	// be free yet (codecswitch.go).
+	spawned int
 }
 
 // pidFor is the transcoder of codec, if the call runs one for it.
@@ -69,7 +74,8 @@ func (a *Actor) configureMedia(ctx actor.Context, ans *sdp.Answer, m *answered) 
 		}
 		tracks.Audio = rtp.EffectiveAudio(name, out)
 		if tracks.Audio == stream.AAC && transcoder.Needed(name) {
-			a.tx.audio, a.tx.audioCodec = a.spawnTranscoder(ctx, rtp.Audio, codec), name
+			a.tx.audio, a.tx.audioCodec = a.spawnTranscoder(ctx, rtp.Audio, codec, a.cfg.AACRate), name
+			a.tx.audioRate = int(codec.ClockRate)
 			tracks.AAC = transcoder.AudioConfig(int(codec.ClockRate), a.cfg.AACRate)
 		} else if tracks.Audio == stream.AAC {
 			tracks.AAC = aacConfig(a.cfg.AACRate, int(codec.ClockRate))
@@ -81,7 +87,7 @@ func (a *Actor) configureMedia(ctx actor.Context, ans *sdp.Answer, m *answered) 
 	if codec, ok := chosen(ans.Video, true); ok {
 		name := strings.ToUpper(codec.Name)
 		if transcoder.Needed(name) {
-			a.tx.video, a.tx.videoCodec = a.spawnTranscoder(ctx, rtp.Video, codec), name
+			a.tx.video, a.tx.videoCodec = a.spawnTranscoder(ctx, rtp.Video, codec, 0), name
 		}
 		cfg := a.configFor(ans.Video, codec, m)
 		tracks.Video = true
@@ -100,17 +106,23 @@ func chosen(media *sdp.Media, video bool) (sdp.Codec, bool) {
 }
 
 // spawnTranscoder starts the transcoder child of one line. It is supervised like the RTP and
-// RTMP children: restarted when it crashes.
-func (a *Actor) spawnTranscoder(ctx actor.Context, kind rtp.Kind, codec sdp.Codec) *actor.PID {
+// RTMP children: restarted when it crashes. aacRate is its AAC output rate (audio; 0: the
+// decoder's).
+func (a *Actor) spawnTranscoder(ctx actor.Context, kind rtp.Kind, codec sdp.Codec, aacRate int) *actor.PID {
 	source := a.audio
 	if kind == rtp.Video {
 		source = a.video
 	}
 	props := transcoder.NewProps(transcoder.Config{
 		CallID: a.cfg.Spec.CallID, Codec: strings.ToUpper(codec.Name), ClockRate: int(codec.ClockRate),
-		Channels: codec.Channels, AACRate: a.cfg.AACRate, Video: a.cfg.Video, Source: source, Logger: a.cfg.Logger,
+		Channels: codec.Channels, AACRate: aacRate, Video: a.cfg.Video, Source: source, Logger: a.cfg.Logger,
 	})
-	pid, err := ctx.SpawnNamed(props, "transcode-"+kind.String())
+	a.tx.spawned++
+	name := "transcode-" + kind.String()
+	if a.tx.spawned > 1 {
+		name += "-" + strconv.Itoa(a.tx.spawned)
+	}
+	pid, err := ctx.SpawnNamed(props, name)
 	if err != nil {
 		panic(fmt.Errorf("spawn transcoder %s: %w", kind, err))
 	}

@@ -178,6 +178,7 @@ func (a *Actor) route(ctx actor.Context, pkt *pionrtp.Packet, arrival time.Time,
 		a.routeVP8(ctx, pkt, arrival)
 	case a.media != nil && a.media.coded != nil:
 		if f := a.media.coded.push(pkt, arrival, a.log); f != nil && a.conf.Transcoder != nil {
+			f.Lost = lost
 			ctx.Send(a.conf.Transcoder, f)
 		}
 	}

@@ -20,6 +20,9 @@ type EncodedAudio struct {
 	Frames [][]byte
 	// Samples is the packet's length at the RTP clock rate.
 	Samples int
+	// Lost is how many packets the jitter buffer gave up just before this one: the transcoder
+	// conceals the hole (Opus FEC or PLC, Speex PLC) instead of leaving it silent.
+	Lost int
 }
 
 // DeviceKeyframe asks the video RTP actor for a key frame from the device itself (RTCP PLI/FIR):

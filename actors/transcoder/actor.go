@@ -12,6 +12,7 @@ package transcoder
 import (
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
@@ -74,6 +75,10 @@ type Actor struct {
 	decoder *transcode.AudioDecoder
 	pacer   *stream.AACPacer
 	frames  uint64
+	// end is where the last decoded audio ends on the timeline: a lost packet's hole starts here.
+	end       time.Duration
+	hasEnd    bool
+	concealed int // samples made up for lost packets
 }
 
 // NewProps returns the props of a transcoder.
@@ -93,7 +98,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 	case *actor.Restarting, *actor.Stopping:
 		a.close()
 	case *actor.Stopped:
-		a.log.Info("actor stopped", "frames", a.frames)
+		a.log.Info("actor stopped", "frames", a.frames, "concealedMs", a.concealedMs())
 	case *stream.Subscribe:
 		a.kept.subscribers = m.Subscribers
 	case *stream.EncodedVideo:
@@ -168,4 +173,10 @@ func (a *Actor) publish(ctx actor.Context, msg any) {
 	for _, pid := range a.kept.subscribers {
 		ctx.Send(pid, msg)
 	}
+}
+
+// concealedMs is how much lost audio the decoder made up, for the stop log (the decoder's rate
+// is the RTP clock rate).
+func (a *Actor) concealedMs() int64 {
+	return int64(a.concealed) * 1000 / int64(max(a.cfg.ClockRate, 1))
 }

@@ -10,10 +10,14 @@ import (
 	"github.com/sipcast/sipcast/media/transcode"
 )
 
-// handleAudio decodes one packet's frames and publishes the AAC frames that completed.
+// handleAudio decodes one packet's frames and publishes the AAC frames that completed. Packets
+// lost just before it are concealed first.
 func (a *Actor) handleAudio(ctx actor.Context, m *stream.EncodedAudio) {
 	if a.decoder == nil {
 		return
+	}
+	if m.Lost > 0 && a.hasEnd {
+		a.conceal(ctx, m)
 	}
 	pts := m.PTS
 	for _, f := range m.Frames {
@@ -28,6 +32,38 @@ func (a *Actor) handleAudio(ctx actor.Context, m *stream.EncodedAudio) {
 		for _, out := range a.pacer.Push(pts, pcm) {
 			a.publish(ctx, out)
 		}
-		pts += time.Duration(len(pcm)) * time.Second / time.Duration(a.decoder.SampleRate())
+		pts += a.duration(len(pcm))
 	}
+	a.end, a.hasEnd = pts, true
+}
+
+// conceal fills the hole between the last packet decoded and m — packets the jitter buffer gave
+// up — with what the decoder makes up: the Opus in-band FEC of m for the last lost packet when
+// the hole ends at m, extrapolation (PLC) for the rest. It goes where the hole begins, so the
+// sound continues from the last packet; past transcode.MaxConceal the pacer fills with silence.
+func (a *Actor) conceal(ctx actor.Context, m *stream.EncodedAudio) {
+	hole := m.PTS - a.end
+	if hole <= 0 || hole > stream.MaxGapFill {
+		return // a timestamp jump, not a loss: the pacer re-anchors
+	}
+	rate := a.decoder.SampleRate()
+	samples := int(hole * time.Duration(rate) / time.Second)
+	var next []byte
+	if samples <= transcode.MaxConceal && len(m.Frames) > 0 {
+		next = m.Frames[0] // FEC is the packet before next: only when it closes the hole
+	}
+	pcm, err := a.decoder.Conceal(samples, next)
+	if err != nil || len(pcm) == 0 {
+		return
+	}
+	a.concealed += len(pcm)
+	for _, out := range a.pacer.Push(a.end, pcm) {
+		a.publish(ctx, out)
+	}
+	a.end += a.duration(len(pcm))
+}
+
+// duration is the length of n samples at the decoder's rate.
+func (a *Actor) duration(n int) time.Duration {
+	return time.Duration(n) * time.Second / time.Duration(a.decoder.SampleRate())
 }

@@ -1,8 +1,10 @@
 // Package transcode holds the decoders and the encoder of sipcast's
-// transcoding paths, over FFmpeg's libavcodec through a small cgo shim:
+// transcoding paths, over FFmpeg's libavcodec, libopus and libspeex through
+// small cgo shims:
 //
 //   - AudioDecoder: Opus (RFC 7587) or Speex (RFC 5574) packets → mono 16-bit
-//     PCM, which media/aac then encodes;
+//     PCM, which media/aac then encodes, over libopus and libspeex so that a
+//     lost packet is concealed (Opus in-band FEC, else PLC; Speex PLC);
 //   - VideoTranscoder: VP8 frames → H.264 access units (libx264, constrained
 //     baseline, no B-frames, one thread, an IDR picture every KeyInterval).
 //

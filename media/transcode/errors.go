@@ -21,10 +21,10 @@ var (
 	ErrClosed = errors.New("transcode: closed")
 )
 
-// AVError is a negative AVERROR code from libavcodec, libavutil or
-// libswresample, wrapped in the errors above.
+// AVError is a negative error code from libavcodec or libavutil (an
+// AVERROR), libopus or libspeex, wrapped in the errors above.
 type AVError struct {
-	Code int    // negative AVERROR value
+	Code int    // negative AVERROR (or libopus/libspeex) value
 	Op   string // the C call that failed
 	Msg  string // av_strerror's text
 }

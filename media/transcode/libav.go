@@ -1,7 +1,7 @@
 package transcode
 
 /*
-#cgo pkg-config: libavcodec libavutil libswresample
+#cgo pkg-config: libavcodec libavutil
 #include <errno.h>
 #include <stdlib.h>
 #include <libavutil/error.h>
@@ -34,43 +34,6 @@ func cBytes(b []byte) (*C.uint8_t, C.int) {
 	}
 	return (*C.uint8_t)(unsafe.Pointer(&b[0])), C.int(len(b))
 }
-
-// adec is the Go face of sc_adec.
-type adec struct{ c *C.sc_adec }
-
-func openAdec(codec string, rate, channels int) (*adec, error) {
-	var c *C.sc_adec
-	var stage *C.char
-	name := C.CString(codec)
-	defer C.free(unsafe.Pointer(name))
-	if rc := C.sc_adec_open(&c, &stage, name, C.int(rate), C.int(channels)); rc < 0 {
-		return nil, newAVError(C.GoString(stage), rc)
-	}
-	return &adec{c: c}, nil
-}
-
-func (a *adec) send(pkt []byte) error {
-	p, n := cBytes(pkt)
-	if rc := C.sc_adec_send(a.c, p, n); rc < 0 {
-		return newAVError("avcodec_send_packet", rc)
-	}
-	return nil
-}
-
-// receive converts the next frame into dst; ok is false when the decoder
-// needs another packet.
-func (a *adec) receive(dst []int16) (n int, ok bool, err error) {
-	rc := C.sc_adec_receive(a.c, (*C.int16_t)(unsafe.Pointer(&dst[0])), C.int(len(dst)))
-	switch {
-	case int(rc) == eagain || int(rc) == eof:
-		return 0, false, nil
-	case rc < 0:
-		return 0, false, newAVError("avcodec_receive_frame", rc)
-	}
-	return int(rc), true, nil
-}
-
-func (a *adec) close() { C.sc_adec_close(a.c) }
 
 // vtx is the Go face of sc_vtx.
 type vtx struct{ c *C.sc_vtx }

@@ -6,31 +6,6 @@
 
 #include <stdint.h>
 #include <libavcodec/avcodec.h>
-#include <libswresample/swresample.h>
-
-// sc_adec decodes one audio codec to mono 16-bit PCM at the decoder's rate.
-typedef struct sc_adec {
-	AVCodecContext *ctx;
-	SwrContext *swr; // built on the first frame, from its real layout and format
-	AVPacket *pkt;
-	AVFrame *frame;
-	int rate;        // output rate: the stream's
-} sc_adec;
-
-// sc_adec_open opens the decoder named codec ("opus", "libspeex") for a
-// stream of rate Hz and channels channels. On failure *out is NULL, the
-// return value a negative AVERROR and *stage names the failing call.
-int sc_adec_open(sc_adec **out, const char **stage, const char *codec, int rate, int channels);
-
-// sc_adec_send hands one packet to the decoder.
-int sc_adec_send(sc_adec *d, const uint8_t *data, int size);
-
-// sc_adec_receive converts the next decoded frame into dst (at most cap
-// samples) and returns the samples written, AVERROR(EAGAIN) when the decoder
-// wants another packet, or another negative AVERROR.
-int sc_adec_receive(sc_adec *d, int16_t *dst, int cap);
-
-void sc_adec_close(sc_adec *d);
 
 // sc_vtx transcodes video: one decoder (VP8) into one H.264 encoder (libx264),
 // opened on the first picture and reopened when the picture size changes.

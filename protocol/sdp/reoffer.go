@@ -133,8 +133,8 @@ func pick(offered []Codec, names []string, current int, audio bool) []Codec {
 		if !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, c.Name) }) {
 			continue
 		}
-		if c.Name == "H264" && c.PacketizationMode() != 0 && c.PacketizationMode() != 1 {
-			continue
+		if !Receivable(c, !audio) {
+			continue // a packetization mode, profile or clock rate the line cannot take
 		}
 		if int(c.PayloadType) == current {
 			choice = i
