@@ -7,6 +7,7 @@ package device
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -206,10 +207,14 @@ func (d *Device) Close() error {
 		return nil
 	}
 	d.work.Wait() // calls need the SIP stack for their BYE: close it after
-	err := d.conn.Close()
+	// The UA first: it ends the transactions, whose timers would otherwise retransmit through a
+	// socket sipgo makes anew once ours is closed — and nobody would close that one.
 	_ = d.ua.Close()
+	if err := d.conn.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
 	d.serving.Wait()
-	return err
+	return nil
 }
 
 // enter registers a SIP handler or call with Close; false once closing.

@@ -88,8 +88,8 @@ func newUAC(t *testing.T) *uac {
 	serving.Go(func() { _ = srv.ServeUDP(conn) })
 	waitServing(ua, addr.String())
 	t.Cleanup(func() {
+		_ = ua.Close() // first: ends the transactions before their socket goes (device.Close)
 		_ = conn.Close()
-		_ = ua.Close()
 		serving.Wait()
 	})
 	return u
