@@ -30,7 +30,7 @@ func (a *Actor) handleVideo(ctx actor.Context, f *stream.VideoFrame) {
 		a.written = init
 	}
 	a.begin(f.PTS)
-	a.enqueue(ctx, item{video: f.AU, pts: a.videoDTS.Next(f.PTS - a.offset)})
+	a.enqueue(ctx, item{video: f.AU, pts: a.videoDTS.NextStrict(f.PTS - a.offset)})
 }
 
 func (a *Actor) handleAudio(f *stream.AudioFrame) {

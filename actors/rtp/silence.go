@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/rand/v2"
-	"sync"
 	"time"
 )
 
@@ -52,13 +51,12 @@ func comfortOf(kind Kind, codec string) (comfort, bool) {
 	return comfort{}, false
 }
 
-// silenceSender paces the silence packets (the black frames on video). The ticker goroutine only
-// sends ticks; the packets are built and written from the mailbox, where the sequence numbers
+// silenceSender paces the silence packets (the black frames on video). The shared metronome only
+// posts ticks; the packets are built and written from the mailbox, where the sequence numbers
 // and timestamps they share with the RFC 4733 sender live.
 type silenceSender struct {
 	gen    int
-	quit   chan struct{}
-	done   sync.WaitGroup
+	cancel func() // leaves the metronome
 	c      comfort
 	pt     uint8
 	frame  int    // frames sent
@@ -68,10 +66,7 @@ type silenceSender struct {
 	lastTS uint32
 }
 
-func (s *silenceSender) stop() {
-	close(s.quit)
-	s.done.Wait()
-}
+func (s *silenceSender) stop() { s.cancel() }
 
 // restartSilence starts, restarts or stops the sender to match the Peer.
 func (a *Actor) restartSilence(m *Peer) {
@@ -87,26 +82,11 @@ func (a *Actor) restartSilence(m *Peer) {
 		return
 	}
 	a.rtpClock().rate = uint32(uint64(c.step) * uint64(time.Second) / uint64(c.interval))
-	s := &silenceSender{quit: make(chan struct{}), c: c, pt: m.SilencePT & 0x7f, mark: true, frame: frame}
-	gen := rand.Int()
-	s.gen = gen
+	s := &silenceSender{c: c, pt: m.SilencePT & 0x7f, mark: true, frame: frame}
+	s.gen = rand.Int()
 	p.silence = s
-	root, self := a.system.Root, a.self
-	s.done.Add(1)
-	go func() {
-		defer s.done.Done()
-		defer a.recoverGoroutine("silence")
-		t := time.NewTicker(c.interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-s.quit:
-				return
-			case <-t.C:
-				root.Send(self, &silenceTick{gen: gen})
-			}
-		}
-	}()
+	root, self, tick := a.system.Root, a.self, &silenceTick{gen: s.gen}
+	s.cancel = everyTick(c.interval, func() { root.Send(self, tick) })
 }
 
 // handleSilenceTick sends one frame of silence or picture, unless telephone events are playing
