@@ -13,6 +13,9 @@ var (
 	RTMPReconnects Counter
 	// RTMPDropped counts frames a publisher dropped because its server did not keep up.
 	RTMPDropped Counter
+	// AudioConcealed counts lost audio packets the transcoder made up (Opus FEC or PLC, Speex
+	// PLC) instead of leaving silence.
+	AudioConcealed Counter
 
 	// NotifyQueued is the number of status notifications waiting for delivery.
 	NotifyQueued Gauge
@@ -46,6 +49,7 @@ func Write(out io.Writer) error {
 	w.Counter("sipcast_rtmp_bytes_total", "Media bytes written to RTMP servers.", &RTMPBytes)
 	w.Counter("sipcast_rtmp_reconnects_total", "RTMP publishes re-established after a lost connection.", &RTMPReconnects)
 	w.Counter("sipcast_rtmp_dropped_frames_total", "Frames dropped because an RTMP server did not keep up (whole GOPs).", &RTMPDropped)
+	w.Counter("sipcast_audio_concealed_packets_total", "Lost audio packets made up by the decoder (Opus FEC/PLC, Speex PLC).", &AudioConcealed)
 	w.Gauge("sipcast_notify_queue", "Status notifications waiting for delivery.", &NotifyQueued)
 	w.Counter("sipcast_notify_delivered_total", "Status notifications accepted by their app.", &NotifyDelivered)
 	w.Counter("sipcast_notify_failures_total", "Failed status notification attempts (retries included).", &NotifyFailures)

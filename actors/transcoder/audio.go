@@ -6,6 +6,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/sipcast/sipcast/actors/metrics"
 	"github.com/sipcast/sipcast/actors/stream"
 	"github.com/sipcast/sipcast/media/transcode"
 )
@@ -57,6 +58,8 @@ func (a *Actor) conceal(ctx actor.Context, m *stream.EncodedAudio) {
 		return
 	}
 	a.concealed += len(pcm)
+	// The lost packets made up, in proportion when the hole is longer than Conceal covers.
+	metrics.AudioConcealed.Add(uint64(max(1, (m.Lost*len(pcm)+samples/2)/samples)))
 	for _, out := range a.pacer.Push(a.end, pcm) {
 		a.publish(ctx, out)
 	}

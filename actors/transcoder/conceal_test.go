@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sipcast/sipcast/actors/metrics"
 	"github.com/sipcast/sipcast/actors/stream"
 )
 
@@ -38,7 +39,7 @@ func TestAudioTranscoderConceals(t *testing.T) {
 			for _, i := range tc.drop {
 				dropped[i] = true
 			}
-			lost := 0
+			lost, counted := 0, metrics.AudioConcealed.Value()
 			for i, p := range pkts {
 				if dropped[i] {
 					lost++
@@ -53,6 +54,9 @@ func TestAudioTranscoderConceals(t *testing.T) {
 			}
 			if got := a.concealedMs(); got != tc.wantMs {
 				t.Fatalf("concealed %d ms, want %d", got, tc.wantMs)
+			}
+			if got := metrics.AudioConcealed.Value() - counted; got != uint64(tc.wantMs/20) {
+				t.Fatalf("sipcast_audio_concealed_packets_total went up by %d, want %d", got, tc.wantMs/20)
 			}
 			if want := time.Duration(len(pkts)) * 20 * time.Millisecond; a.end != want {
 				t.Fatalf("the audio ends at %v, want %v", a.end, want)
