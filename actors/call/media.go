@@ -2,6 +2,7 @@ package call
 
 import (
 	"net"
+	"strconv"
 	"strings"
 
 	"github.com/sipcast/sipcast/actors/rtp"
@@ -25,15 +26,20 @@ func peerOf(m *sdp.Media, kind rtp.Kind, send bool) *rtp.Peer {
 		p.RTCP = &net.UDPAddr{IP: ip, Port: m.RTCPPort}
 	}
 	p.Receives = m.ReceivesFromPeer()
-	// Silence in the first codec of the answer sipcast can make it in: G.711 or Opus; on video,
-	// H.264 or VP8, the codecs the RTP actor receives.
+	// Silence in the first codec of the answer sipcast can make it in: G.711, Opus or Speex at
+	// 8 or 16 kHz; on video, H.264 or VP8, the codecs the RTP actor receives.
 	listens := m.Direction == sdp.DirSendRecv || m.Direction == sdp.DirRecvOnly
-	names := []string{"PCMU", "PCMA", "OPUS"}
+	names := []string{"PCMU", "PCMA", "OPUS", "SPEEX"}
 	if kind == rtp.Video {
 		names = []string{"H264", "VP8"}
 	}
 	if c, ok := m.First(names...); ok && send && listens && p.RTP != nil {
 		p.Silence, p.SilenceCodec, p.SilencePT = true, strings.ToUpper(c.Name), c.PayloadType
+		if p.SilenceCodec == "SPEEX" && c.ClockRate != 8000 {
+			// Wideband has its own frame; ultra-wideband none (sipcast does not receive it).
+			p.SilenceCodec += "/" + strconv.Itoa(int(c.ClockRate))
+			p.Silence = c.ClockRate == 16000
+		}
 	}
 	if kind != rtp.Audio {
 		return p

@@ -112,6 +112,8 @@ func TestSilenceSent(t *testing.T) {
 		{"PCMU", Audio, "PCMU", 0, single(bytes.Repeat([]byte{0xFF}, 160)), 10, 160, 160 * 50},
 		{"PCMA", Audio, "PCMA", 8, single(bytes.Repeat([]byte{0xD5}, 160)), 10, 160, 160 * 50},
 		{"OPUS", Audio, "OPUS", 111, single([]byte{0xF8, 0xFF, 0xFE}), 10, 960, 960 * 50},
+		{"SPEEX", Audio, "SPEEX", 97, single(speexNBSilence), 10, 160, 160 * 50},
+		{"SPEEX/16000", Audio, "SPEEX/16000", 98, single(speexWBSilence), 10, 320, 320 * 50},
 		{"H264 video", Video, "H264", 112, blackframe.H264, 3, 45000, 45000 * 4},
 		{"VP8 video", Video, "VP8", 96, single(append([]byte{0x10}, blackframe.VP8()...)), 3, 45000, 45000 * 4},
 	} {

@@ -3,6 +3,7 @@ package rtp
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"math/rand/v2"
 	"time"
 )
@@ -19,6 +20,22 @@ const (
 // opusSilence is a 20 ms Opus frame of silence: TOC 0xF8 (CELT-only, fullband, 20 ms, mono, one
 // frame) and a two-byte range-coded body that decodes to zeros — what WebRTC stacks send.
 var opusSilence = []byte{0xF8, 0xFF, 0xFE}
+
+// speexSilence is 20 ms of silence in Speex narrowband (8 kHz) and wideband (16 kHz): the frame
+// libspeex settles on for zeros at its default quality (8), as ffmpeg -c:a libspeex writes it
+// from anullsrc; speex_test.go decodes them back to silence with libspeex.
+var (
+	speexNBSilence = mustHex("2e9d1b9a2002017fffffffffff8100bfffffffffffc0805fffffffffffe0402ffffffffffff7")
+	speexWBSilence = mustHex("369d1b9a20080168e8e8e8e8e8e8e88400b47474747474747442005a3a3a3a3a3a3a3a21002d1d1d1d1d1d1d1d1b3b60ababababab0ababababab0ababababab0ababababab7")
+)
+
+func mustHex(s string) []byte {
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
 
 // comfort is what a silence sender repeats, one frame per interval: 20 ms of silence on an
 // audio line, a black keyframe every 500 ms on a video one (blackvideo.go).
@@ -47,6 +64,10 @@ func comfortOf(kind Kind, codec string) (comfort, bool) {
 		return audio(bytes.Repeat([]byte{alawSilence}, 160), 160)
 	case "OPUS":
 		return audio(opusSilence, 960) // Opus's RTP clock is 48 kHz whatever the audio's rate
+	case "SPEEX":
+		return audio(speexNBSilence, 160)
+	case "SPEEX/16000":
+		return audio(speexWBSilence, 320)
 	}
 	return comfort{}, false
 }
