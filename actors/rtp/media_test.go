@@ -381,3 +381,50 @@ func rewriteTS(b []byte, ts uint32) []byte {
 	out, _ := p.Marshal()
 	return out
 }
+
+// A later report on an unchanged zero that disagrees with the first by 60 ms (a loaded sender
+// pairing NTP and RTP late) moves the line by maxSyncSlew at most: no picture lands on its
+// predecessor.
+func TestLaterReportSlews(t *testing.T) {
+	system := actor.NewActorSystem()
+	defer system.Shutdown()
+	h := newMediaHarness(t, system, Video, &Configure{Codec: "VP8", PayloadType: 96, ClockRate: 90000,
+		Sync: &clock.SyncGroup{}, Zero: time.Now()}, MediaOptions{})
+	const base, ssrc = 1000, 0x77
+	ntp0 := uint64(3_900_000_000) << 32
+	sr := func(rtpTS uint32, ntpAfter time.Duration) {
+		b, _ := (&rtcp.SenderReport{SSRC: ssrc, NTPTime: ntp0 + uint64(ntpAfter.Seconds()*(1<<32)), RTPTime: rtpTS}).Marshal()
+		if _, err := h.dev.WriteToUDP(b, h.rtcpTo); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	key := append([]byte{0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0x68, 0x01}, make([]byte, 100)...)
+	frames := make([][]byte, 12)
+	for i := range frames {
+		frames[i] = key
+	}
+	pkts := vp8Packets(frames, ssrc)
+	send := func(i int) { h.send(t, rewriteTS(pkts[i], base+uint32(i)*3600)); time.Sleep(5 * time.Millisecond) }
+	for i := range 4 {
+		send(i)
+	}
+	sr(base, 0) // frame 0 at sender time 0
+	for i := 4; i < 8; i++ {
+		send(i)
+	}
+	sr(base+8*3600, 320*time.Millisecond-60*time.Millisecond) // frame 8 claimed 60 ms early
+	for i := 8; i < 12; i++ {
+		send(i)
+	}
+	got := h.collect(12, 2*time.Second)
+	if len(got) < 12 {
+		t.Fatalf("%d frames of 12", len(got))
+	}
+	for i := 1; i < len(got); i++ {
+		step := got[i].(*stream.EncodedVideo).PTS - got[i-1].(*stream.EncodedVideo).PTS
+		if step < 40*time.Millisecond-maxSyncSlew || step > 40*time.Millisecond+maxSyncSlew {
+			t.Errorf("frame %d: step %v", i, step)
+		}
+	}
+}

@@ -15,6 +15,11 @@ import (
 // line keeps its arrival-based place rather than jump.
 const maxSyncShift = 3 * time.Second
 
+// maxSyncSlew is the most a later report on an unchanged group zero moves its line: 10 ms per
+// report (one every few seconds) follows any real clock drift (2000 ppm and more) while a
+// report off by tens of ms moves the line no more than that.
+const maxSyncSlew = 10 * time.Millisecond
+
 // syncState is one line's side of lip sync.
 type syncState struct {
 	group   *clock.SyncGroup
@@ -23,6 +28,8 @@ type syncState struct {
 	offered map[uint32]bool // SSRCs whose first report offered a zero
 	dirty   bool            // a new report: rebase on the next packet
 	version uint64          // of the group's zero last applied
+	applied uint32          // the SSRC a report last placed, if placed
+	placed  bool
 	warned  bool
 }
 
@@ -80,15 +87,24 @@ func (a *Actor) applySync(pkt *pionrtp.Packet) {
 	if !ok {
 		return
 	}
+	sameZero := s.applied == pkt.SSRC && s.placed && version == s.version
 	s.dirty, s.version = false, version
 	at := wall - zero
-	if now, ok := tl.Peek(pkt.Timestamp); ok && (at-now > maxSyncShift || now-at > maxSyncShift) {
+	now, placed := tl.Peek(pkt.Timestamp)
+	if placed && (at-now > maxSyncShift || now-at > maxSyncShift) {
 		if !s.warned {
 			s.warned = true
 			a.log.Warn("sender report far from arrival: lip sync off for this line", "shift", at-now)
 		}
 		return
 	}
+	if placed && sameZero {
+		// A later report on the same zero only tracks clock drift, plus the sender's own
+		// jitter in pairing NTP and RTP (tens of ms from a loaded softphone): follow it a
+		// little a report, so a noisy report never jerks a picture back onto its predecessor.
+		at = now + min(max(at-now, -maxSyncSlew), maxSyncSlew)
+	}
+	s.applied, s.placed = pkt.SSRC, true
 	tl.Rebase(pkt.Timestamp, max(at, 0))
 }
 

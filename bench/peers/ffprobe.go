@@ -97,7 +97,11 @@ func DecodeCheck(ctx context.Context, url string, seconds int) (frames int, stde
 	} else {
 		args = append(args, "-rw_timeout", usec(ioTimeout))
 	}
-	args = append(args, "-i", url, "-map", "0:v:0", "-t", strconv.Itoa(seconds), "-f", "null", "-")
+	// -enc_time_base -1 keeps the source's time base (FLV's millisecond) for the null muxer:
+	// with its default, one tick per nominal frame, two pictures closer than a frame interval
+	// (variable frame rate, a lip-sync step) are reported as non-monotonic DTS, while equal
+	// timestamps — a real fault — still are.
+	args = append(args, "-i", url, "-map", "0:v:0", "-t", strconv.Itoa(seconds), "-enc_time_base:v", "-1", "-f", "null", "-")
 	cmd := exec.CommandContext(ctx, "ffmpeg", args...)
 	setKill(cmd)
 	var stdout, errb bytes.Buffer
