@@ -3,6 +3,8 @@ package call
 import (
 	"bytes"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -33,12 +35,14 @@ type dialogState struct {
 	local   []byte    // the last SDP we sent
 	version uint64    // its o= version
 	zero    time.Time // the call's timeline origin, for reconfigured media
-	// audioPT and videoPT are the payload types the RTP actors receive; -1 for none.
-	audioPT, videoPT int
-	expect           map[rtp.Kind]bool // lines the device sends on (media timeout applies)
-	silent           map[rtp.Kind]bool // lines reported silent
-	session          sessionTimer
-	reg              registration
+	// audioPT and videoPT are the payload types the RTP actors receive; -1 for none. audioCodec
+	// and videoCodec are their codecs (name/rate): a device may rebind a number to another codec.
+	audioPT, videoPT       int
+	audioCodec, videoCodec string
+	expect                 map[rtp.Kind]bool // lines the device sends on (media timeout applies)
+	silent                 map[rtp.Kind]bool // lines reported silent
+	session                sessionTimer
+	reg                    registration
 }
 
 // handleDialog takes the messages of the dialog's life: the callee's requests, timers, our
@@ -77,26 +81,33 @@ func (a *Actor) inCall() bool {
 // side (silence to send, timeouts, latching, telephone events), the session timer starts.
 func (a *Actor) afterAnswer(ctx actor.Context, ans *sdp.Answer, at time.Time) {
 	a.dlg.zero, a.dlg.version = at, a.dlg.offer.SessionVersion
-	a.dlg.audioPT, a.dlg.videoPT = -1, -1
+	a.dlg.audioPT, a.dlg.videoPT, a.dlg.audioCodec, a.dlg.videoCodec = -1, -1, "", ""
 	if c, ok := chosen(ans.Audio, false); ok {
-		a.dlg.audioPT = int(c.PayloadType)
+		a.dlg.audioPT, a.dlg.audioCodec = int(c.PayloadType), codecKey(c)
 	}
 	if c, ok := chosen(ans.Video, true); ok {
-		a.dlg.videoPT = int(c.PayloadType)
+		a.dlg.videoPT, a.dlg.videoCodec = int(c.PayloadType), codecKey(c)
 	}
 	a.sendPeer(ctx, rtp.Audio, ans.Audio)
 	a.sendPeer(ctx, rtp.Video, ans.Video)
 	a.startSessionTimer(a.sess.Answer())
 }
 
-func firstPT(m *sdp.Media, names ...string) int {
+// firstPT is the payload type and codec (codecKey) a line receives after an exchange: the first
+// of the answer's codecs among names; -1 for none.
+func firstPT(m *sdp.Media, names ...string) (int, string) {
 	if m == nil {
-		return -1
+		return -1, ""
 	}
 	if c, ok := m.First(names...); ok {
-		return int(c.PayloadType)
+		return int(c.PayloadType), codecKey(c)
 	}
-	return -1
+	return -1, ""
+}
+
+// codecKey names a codec with its clock rate: Speex at 8 and at 16 kHz are two codecs.
+func codecKey(c sdp.Codec) string {
+	return strings.ToUpper(c.Name) + "/" + strconv.Itoa(int(c.ClockRate))
 }
 
 // videoNames are the video codecs a re-offer may put the line on: H.264 or VP8 once the RTMP
@@ -269,22 +280,22 @@ func (a *Actor) applyAnswer(ctx actor.Context, body []byte) {
 // actors as Peer, RFC 2833 sending follows the audio, and the status says HOLD or ESTABLISHED.
 func (a *Actor) applyNegotiated(ctx actor.Context, neg *sdp.Negotiated) {
 	at := &answered{at: a.dlg.zero}
-	if pt := firstPT(neg.Audio, a.audioNames()...); pt >= 0 && pt != a.dlg.audioPT {
+	if pt, key := firstPT(neg.Audio, a.audioNames()...); pt >= 0 && (pt != a.dlg.audioPT || key != a.dlg.audioCodec) {
 		if cfg, ok := a.mediaConfig(neg.Audio, at, a.audioNames()...); ok {
 			cfg.Output = a.audioOut()
 			codec, _ := neg.Audio.First(cfg.Codec)
 			a.followAudio(ctx, cfg, codec)
 			ctx.Send(a.audio, cfg)
-			a.dlg.audioPT = pt
+			a.dlg.audioPT, a.dlg.audioCodec = pt, key
 			a.log.Info("audio codec changed", "codec", cfg.Codec, "pt", pt)
 		}
 	}
-	if pt := firstPT(neg.Video, a.videoNames()...); pt >= 0 && pt != a.dlg.videoPT {
+	if pt, key := firstPT(neg.Video, a.videoNames()...); pt >= 0 && (pt != a.dlg.videoPT || key != a.dlg.videoCodec) {
 		if cfg, ok := a.mediaConfig(neg.Video, at, a.videoNames()...); ok {
 			codec, _ := neg.Video.First(cfg.Codec)
 			a.followVideo(ctx, cfg, codec)
 			ctx.Send(a.video, cfg)
-			a.dlg.videoPT = pt
+			a.dlg.videoPT, a.dlg.videoCodec = pt, key
 			a.log.Info("video codec changed", "codec", cfg.Codec, "pt", pt)
 		}
 	}

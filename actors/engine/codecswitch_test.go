@@ -26,13 +26,14 @@ func switchOffer(audio, video string) []byte {
 }
 
 const (
-	pcmu  = "0\r\na=rtpmap:0 PCMU/8000"
-	pcma  = "8\r\na=rtpmap:8 PCMA/8000"
-	opus  = "111\r\na=rtpmap:111 opus/48000/2\r\na=fmtp:111 useinbandfec=1"
-	speex = "97\r\na=rtpmap:97 speex/16000"
-	uwb   = "98\r\na=rtpmap:98 speex/32000" // ultra-wideband: nothing decodes it
-	h264  = "112\r\na=rtpmap:112 H264/90000\r\na=fmtp:112 packetization-mode=1"
-	vp8   = "100\r\na=rtpmap:100 VP8/90000"
+	pcmu   = "0\r\na=rtpmap:0 PCMU/8000"
+	pcma   = "8\r\na=rtpmap:8 PCMA/8000"
+	opus   = "111\r\na=rtpmap:111 opus/48000/2\r\na=fmtp:111 useinbandfec=1"
+	speex  = "97\r\na=rtpmap:97 speex/16000"
+	opus97 = "97\r\na=rtpmap:97 opus/48000/2"
+	uwb    = "98\r\na=rtpmap:98 speex/32000" // ultra-wideband: nothing decodes it
+	h264   = "112\r\na=rtpmap:112 H264/90000\r\na=fmtp:112 packetization-mode=1"
+	vp8    = "100\r\na=rtpmap:100 VP8/90000"
 	// interleaved H.264: no depacketiser here
 	h264m2 = "114\r\na=rtpmap:114 H264/90000\r\na=fmtp:114 packetization-mode=2"
 )
@@ -46,10 +47,12 @@ var codecSwitchSteps = []struct {
 }{
 	{"PCMU to Opus", opus, h264, 200, []string{"RTP/AVP 111", "opus/48000/2"}, []string{"transcode-audio"}},
 	{"Opus to Speex", speex, h264, 200, []string{"RTP/AVP 97", "speex/16000"}, []string{"transcode-audio-2"}},
-	{"Speex to PCMA", pcma, h264, 200, []string{"RTP/AVP 8\r\n"}, nil},
-	{"H.264 to VP8", pcma, vp8, 200, []string{"RTP/AVP 100", "VP8/90000"}, []string{"transcode-video-3"}},
-	{"VP8 and PCMA to H.264 and Opus", opus, h264, 200, []string{"RTP/AVP 111", "RTP/AVP 112"}, []string{"transcode-audio-4"}},
-	{"codecs nothing decodes are refused", uwb, h264m2, 488, nil, []string{"transcode-audio-4"}},
+	// The same number bound to another codec is a change too.
+	{"payload type 97 rebound from Speex to Opus", opus97, h264, 200, []string{"RTP/AVP 97", "opus/48000/2"}, []string{"transcode-audio-3"}},
+	{"Opus to PCMA", pcma, h264, 200, []string{"RTP/AVP 8\r\n"}, nil},
+	{"H.264 to VP8", pcma, vp8, 200, []string{"RTP/AVP 100", "VP8/90000"}, []string{"transcode-video-4"}},
+	{"VP8 and PCMA to H.264 and Opus", opus, h264, 200, []string{"RTP/AVP 111", "RTP/AVP 112"}, []string{"transcode-audio-5"}},
+	{"codecs nothing decodes are refused", uwb, h264m2, 488, nil, []string{"transcode-audio-5"}},
 }
 
 func TestCodecChangeByReinvite(t *testing.T) {
