@@ -7,7 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/sipcast/sipcast/actors/metrics"
+	"github.com/sipcast/sipcast/internal/metrics"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
 

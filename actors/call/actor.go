@@ -15,8 +15,8 @@ import (
 
 	"github.com/sipcast/sipcast/actors/rtmp"
 	"github.com/sipcast/sipcast/actors/rtp"
-	"github.com/sipcast/sipcast/actors/sipua"
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/internal/sipua"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/transcode"
 	"github.com/sipcast/sipcast/protocol/callapi"
 	"github.com/sipcast/sipcast/protocol/sdp"
@@ -49,7 +49,7 @@ type Config struct {
 	// RTMPTLS configures rtmps:// targets (CA file, or verification off for test servers).
 	RTMPTLS *tls.Config
 	// RTMPAudio is the server's default RTMP audio codec; the startup's rtmpAudioCodec wins.
-	RTMPAudio stream.AudioCodec
+	RTMPAudio frame.AudioCodec
 	// HangupOnRTMPFailure ends the call (FAILED) when its own RTMP target fails for good. Off by
 	// default: the SIP call goes on, and pushes may still carry it.
 	HangupOnRTMPFailure bool
@@ -115,7 +115,7 @@ type Actor struct {
 	video     *actor.PID
 	publisher *actor.PID
 	pushes    map[string]*actor.PID // mediaSessionId → publisher
-	tracks    *stream.Tracks        // nil until the answer
+	tracks    *frame.Tracks        // nil until the answer
 	width     int
 	height    int
 	done      bool // a final status was reported; the actor is stopping
@@ -160,14 +160,14 @@ func (a *Actor) common(ctx actor.Context) bool {
 		a.handleChildTerminated(ctx, m)
 	case *rtmp.StatusChanged:
 		a.handleRTMPStatus(ctx, m)
-	case *stream.KeyframeNeeded:
+	case *frame.KeyframeNeeded:
 		// A transcoder makes an IDR of its own; an RTP actor asks the device.
 		if pid := firstPID(a.tx.video, a.video); pid != nil {
 			ctx.Send(pid, m)
 		}
 	case *rtp.MediaStarted:
 		a.log.Info("media flowing", "kind", m.Kind.String())
-	case *stream.VideoFormat:
+	case *frame.VideoFormat:
 		a.width, a.height = m.Width, m.Height
 		a.publish(ctx)
 	case *AddPush:

@@ -4,7 +4,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/sipcast/sipcast/actors/rtp"
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/actors/transcoder"
 	"github.com/sipcast/sipcast/protocol/sdp"
 )
@@ -27,7 +27,7 @@ var switchableVideo = []string{"H264", "VP8"}
 // aacTrack reports whether the publishers carry the call's audio as AAC; a passed-through
 // G.711 or Speex track keeps its device codec instead.
 func (a *Actor) aacTrack() bool {
-	return a.tracks != nil && a.tracks.Audio == stream.AAC && a.tracks.AAC != nil
+	return a.tracks != nil && a.tracks.Audio == frame.AAC && a.tracks.AAC != nil
 }
 
 // followAudio readies the audio pipe for cfg, the codec a new exchange put on the line: the
@@ -37,7 +37,7 @@ func (a *Actor) followAudio(ctx actor.Context, cfg *rtp.Configure, codec sdp.Cod
 	if !a.aacTrack() {
 		return // audioNames kept the line on its codec
 	}
-	cfg.Output = stream.AAC
+	cfg.Output = frame.AAC
 	cfg.AACRate = a.tracks.AAC.SampleRate
 	if cfg.Codec == a.tx.audioCodec && a.tx.audio != nil && int(codec.ClockRate) == a.tx.audioRate {
 		cfg.Transcoder = a.tx.audio // a new payload type of the same codec

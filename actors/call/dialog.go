@@ -10,8 +10,8 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/sipcast/sipcast/actors/rtp"
-	"github.com/sipcast/sipcast/actors/sipua"
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/internal/sipua"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/protocol/callapi"
 	"github.com/sipcast/sipcast/protocol/dtmf"
 	"github.com/sipcast/sipcast/protocol/sdp"
@@ -125,7 +125,7 @@ func (a *Actor) videoNames() []string {
 
 // audioNames are the audio codecs the call can take without changing its RTMP audio track.
 func (a *Actor) audioNames() []string {
-	if a.tracks != nil && a.tracks.Audio == stream.Speex {
+	if a.tracks != nil && a.tracks.Audio == frame.Speex {
 		return []string{"SPEEX"}
 	}
 	if a.aacTrack() {

@@ -11,7 +11,7 @@ import (
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
 
 	"github.com/sipcast/sipcast/actors/rtp"
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/protocol/callapi"
 	"github.com/sipcast/sipcast/protocol/sdp"
 )
@@ -27,7 +27,7 @@ func (a *Actor) handleAnswered(ctx actor.Context, m *answered) {
 		return
 	}
 	tracks := a.configureMedia(ctx, ans, m)
-	if !tracks.Video && tracks.Audio == stream.NoAudio {
+	if !tracks.Video && tracks.Audio == frame.NoAudio {
 		a.hangup(ctx, callapi.StatusFailed, fmt.Sprintf("%v: no audio or video codec we can receive", ErrBadAnswer))
 		return
 	}
@@ -172,12 +172,12 @@ func (a *Actor) recoverGoroutine(name string) {
 
 // audioOut is the RTMP audio codec this call wants: the startup's rtmpAudioCodec, else the
 // server's default, else AAC.
-func (a *Actor) audioOut() stream.AudioCodec {
-	if c, ok := stream.ParseAudioCodec(a.cfg.Spec.RTMPAudioCodec); ok && a.cfg.Spec.RTMPAudioCodec != "" {
+func (a *Actor) audioOut() frame.AudioCodec {
+	if c, ok := frame.ParseAudioCodec(a.cfg.Spec.RTMPAudioCodec); ok && a.cfg.Spec.RTMPAudioCodec != "" {
 		return c
 	}
-	if a.cfg.RTMPAudio != stream.NoAudio {
+	if a.cfg.RTMPAudio != frame.NoAudio {
 		return a.cfg.RTMPAudio
 	}
-	return stream.AAC
+	return frame.AAC
 }

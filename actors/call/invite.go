@@ -7,8 +7,8 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
-	"github.com/sipcast/sipcast/actors/sipua"
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/internal/sipua"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/protocol/callapi"
 	"github.com/sipcast/sipcast/protocol/sdp"
 )
@@ -30,7 +30,7 @@ func (a *Actor) startInvite(ctx actor.Context) {
 		AudioSSRC:      randomUint32(),
 		VideoSSRC:      randomUint32(),
 		CName:          "sipcast/" + s.CallID,
-		Speex:          a.audioOut() == stream.Speex,
+		Speex:          a.audioOut() == frame.Speex,
 		TelephoneEvent: true,
 	}
 	offer.AudioCodecs, offer.VideoCodecs = a.offerCodecs()

@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/sipcast/sipcast/actors/rtmp"
-	"github.com/sipcast/sipcast/actors/sipua"
+	"github.com/sipcast/sipcast/internal/sipua"
 	"github.com/sipcast/sipcast/protocol/callapi"
 	"github.com/sipcast/sipcast/protocol/rtmpurl"
 )

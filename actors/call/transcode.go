@@ -8,7 +8,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/sipcast/sipcast/actors/rtp"
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/actors/transcoder"
 	"github.com/sipcast/sipcast/media/clock"
 	"github.com/sipcast/sipcast/protocol/sdp"
@@ -48,11 +48,11 @@ func (a *Actor) offerCodecs() (audio, video []sdp.OfferCodec) {
 		return nil, video
 	}
 	switch a.audioOut() {
-	case stream.Speex:
+	case frame.Speex:
 		audio = sdp.MoveFirst(audio, "speex", 16000) // FLV's Speex is wideband only
-	case stream.PCMU:
+	case frame.PCMU:
 		audio = sdp.MoveFirst(audio, "PCMU", 0)
-	case stream.PCMA:
+	case frame.PCMA:
 		audio = sdp.MoveFirst(audio, "PCMA", 0)
 	}
 	return audio, video
@@ -61,8 +61,8 @@ func (a *Actor) offerCodecs() (audio, video []sdp.OfferCodec) {
 // configureMedia picks each line's codec from the answer (the callee's first that sipcast can
 // receive, by name: dynamic payload types vary), starts a transcoder where the codec needs one,
 // configures the RTP actors, and returns the tracks the publishers will carry.
-func (a *Actor) configureMedia(ctx actor.Context, ans *sdp.Answer, m *answered) *stream.Tracks {
-	tracks := &stream.Tracks{}
+func (a *Actor) configureMedia(ctx actor.Context, ans *sdp.Answer, m *answered) *frame.Tracks {
+	tracks := &frame.Tracks{}
 	if a.tx.sync == nil {
 		a.tx.sync = &clock.SyncGroup{}
 	}
@@ -70,14 +70,14 @@ func (a *Actor) configureMedia(ctx actor.Context, ans *sdp.Answer, m *answered) 
 		name := strings.ToUpper(codec.Name)
 		out := a.audioOut()
 		if name == "SPEEX" && codec.ClockRate != 16000 {
-			out = stream.AAC // FLV carries 16 kHz Speex only
+			out = frame.AAC // FLV carries 16 kHz Speex only
 		}
 		tracks.Audio = rtp.EffectiveAudio(name, out)
-		if tracks.Audio == stream.AAC && transcoder.Needed(name) {
+		if tracks.Audio == frame.AAC && transcoder.Needed(name) {
 			a.tx.audio, a.tx.audioCodec = a.spawnTranscoder(ctx, rtp.Audio, codec, a.cfg.AACRate), name
 			a.tx.audioRate = int(codec.ClockRate)
 			tracks.AAC = transcoder.AudioConfig(int(codec.ClockRate), a.cfg.AACRate)
-		} else if tracks.Audio == stream.AAC {
+		} else if tracks.Audio == frame.AAC {
 			tracks.AAC = aacConfig(a.cfg.AACRate, int(codec.ClockRate))
 		}
 		cfg := a.configFor(ans.Audio, codec, m)

@@ -9,7 +9,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/sipcast/sipcast/actors/call/calltest"
-	"github.com/sipcast/sipcast/actors/sipua"
+	"github.com/sipcast/sipcast/internal/sipua"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	"github.com/sipcast/sipcast/actors/call"
 	"github.com/sipcast/sipcast/actors/call/calltest"
-	"github.com/sipcast/sipcast/actors/sipua"
+	"github.com/sipcast/sipcast/internal/sipua"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
 

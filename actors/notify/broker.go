@@ -4,7 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/sipcast/sipcast/actors/metrics"
+	"github.com/sipcast/sipcast/internal/metrics"
 )
 
 // subscriberBuffer is how many events an SSE client may fall behind before it loses some: a

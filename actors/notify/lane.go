@@ -9,7 +9,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
-	"github.com/sipcast/sipcast/actors/metrics"
+	"github.com/sipcast/sipcast/internal/metrics"
 )
 
 // lane delivers one call's events in order: one POST at a time, run in a goroutine the lane

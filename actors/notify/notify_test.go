@@ -14,7 +14,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
-	"github.com/sipcast/sipcast/actors/metrics"
+	"github.com/sipcast/sipcast/internal/metrics"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
 

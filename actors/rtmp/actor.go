@@ -19,8 +19,8 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/bluenviron/gortmplib"
 
-	"github.com/sipcast/sipcast/actors/metrics"
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/internal/metrics"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/clock"
 	"github.com/sipcast/sipcast/protocol/callapi"
 	"github.com/sipcast/sipcast/protocol/rtmpurl"
@@ -83,7 +83,7 @@ type Actor struct {
 // kept is what survives a supervised restart of the publisher: the call sends the tracks once,
 // and the audio state is the user's choice.
 type kept struct {
-	tracks *stream.Tracks
+	tracks *frame.Tracks
 	muted  bool
 	sound  *Sound
 }
@@ -121,7 +121,7 @@ func (a *Actor) lifecycle(ctx actor.Context) bool {
 		a.log.Info("actor stopping", "reason", fmt.Sprintf("%T", m), "dropped", a.dropped, "reconnects", a.reconnects)
 	case *actor.Stopped:
 		a.log.Info("actor stopped")
-	case *stream.Tracks:
+	case *frame.Tracks:
 		a.kept.tracks = m
 		a.audioFx = nil // a new audio format needs new silence and sound frames
 	case *SetAudio:
@@ -140,7 +140,7 @@ func (a *Actor) connecting(ctx actor.Context) {
 		return
 	}
 	switch m := ctx.Message().(type) {
-	case *stream.VideoFrame, *stream.AudioFrame:
+	case *frame.VideoFrame, *frame.AudioFrame:
 		a.gop.add(m)
 	case *connected:
 		if m.gen == a.gen {
@@ -159,9 +159,9 @@ func (a *Actor) active(ctx actor.Context) {
 		return
 	}
 	switch m := ctx.Message().(type) {
-	case *stream.VideoFrame:
+	case *frame.VideoFrame:
 		a.handleVideo(ctx, m)
-	case *stream.AudioFrame:
+	case *frame.AudioFrame:
 		a.handleAudio(m)
 	case *writeFailed:
 		if m.gen == a.gen {
@@ -176,7 +176,7 @@ func (a *Actor) waiting(ctx actor.Context) {
 		return
 	}
 	switch m := ctx.Message().(type) {
-	case *stream.VideoFrame, *stream.AudioFrame:
+	case *frame.VideoFrame, *frame.AudioFrame:
 		a.gop.add(m)
 	case *retry:
 		if m.gen == a.gen {
@@ -238,7 +238,7 @@ func (a *Actor) handleConnected(ctx actor.Context) {
 	a.status(ctx, callapi.RTMPStreamActive, "")
 	if !a.replayGOP(ctx) {
 		// Nothing kept to start on, and the next keyframe may be a whole GOP away: ask for one.
-		ctx.Send(a.parent, &stream.KeyframeNeeded{})
+		ctx.Send(a.parent, &frame.KeyframeNeeded{})
 	}
 }
 

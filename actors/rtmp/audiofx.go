@@ -1,7 +1,7 @@
 package rtmp
 
 import (
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/aac"
 	"github.com/sipcast/sipcast/media/g711"
 	"github.com/sipcast/sipcast/media/wav"
@@ -10,7 +10,7 @@ import (
 // audioFx replaces the call's audio with silence (muted) or a sound file, in the stream's own
 // codec, frame for frame, so the audio track and its timeline never pause.
 type audioFx struct {
-	codec   stream.AudioCodec
+	codec   frame.AudioCodec
 	enc     *aac.Encoder // AAC only
 	silence []byte
 	pos     int // next sample of the sound
@@ -61,25 +61,25 @@ func (a *Actor) audioData(data []byte) []byte {
 	switch {
 	case a.kept.muted:
 		return fx.silent(len(data))
-	case t.Audio == stream.AAC:
+	case t.Audio == frame.AAC:
 		return fx.soundAAC(a.kept)
-	case t.Audio == stream.PCMU || t.Audio == stream.PCMA:
+	case t.Audio == frame.PCMU || t.Audio == frame.PCMA:
 		return fx.soundG711(a.kept, len(data))
 	}
 	return nil
 }
 
 // trackRate is the stream's audio sample rate.
-func trackRate(t *stream.Tracks) int {
-	if t.Audio == stream.AAC && t.AAC != nil {
+func trackRate(t *frame.Tracks) int {
+	if t.Audio == frame.AAC && t.AAC != nil {
 		return t.AAC.SampleRate
 	}
 	return 8000
 }
 
-func newAudioFx(t *stream.Tracks) (*audioFx, error) {
+func newAudioFx(t *frame.Tracks) (*audioFx, error) {
 	fx := &audioFx{codec: t.Audio}
-	if t.Audio == stream.AAC {
+	if t.Audio == frame.AAC {
 		enc, err := aac.NewEncoder(aac.Config{InputRate: t.AAC.SampleRate, Channels: 1})
 		if err != nil {
 			return nil, err
@@ -102,11 +102,11 @@ func newAudioFx(t *stream.Tracks) (*audioFx, error) {
 
 func (fx *audioFx) silent(n int) []byte {
 	switch fx.codec {
-	case stream.AAC:
+	case frame.AAC:
 		return fx.silence
-	case stream.PCMU:
+	case frame.PCMU:
 		return fill(n, 0xFF)
-	case stream.PCMA:
+	case frame.PCMA:
 		return fill(n, 0xD5)
 	}
 	return nil
@@ -140,7 +140,7 @@ func (fx *audioFx) soundAAC(k *kept) []byte {
 }
 
 func (fx *audioFx) soundG711(k *kept, n int) []byte {
-	if fx.codec == stream.PCMU {
+	if fx.codec == frame.PCMU {
 		return g711.EncodeUlaw(nil, fx.next(k, n))
 	}
 	return g711.EncodeAlaw(nil, fx.next(k, n))

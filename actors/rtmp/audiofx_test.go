@@ -5,12 +5,12 @@ import (
 
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
 
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/g711"
 )
 
 func TestAudioFxG711(t *testing.T) {
-	tracks := &stream.Tracks{Audio: stream.PCMU}
+	tracks := &frame.Tracks{Audio: frame.PCMU}
 	fx, err := newAudioFx(tracks)
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +35,7 @@ func TestAudioFxG711(t *testing.T) {
 }
 
 func TestAudioFxAAC(t *testing.T) {
-	tracks := &stream.Tracks{Audio: stream.AAC, AAC: &mpeg4audio.AudioSpecificConfig{Type: mpeg4audio.ObjectTypeAACLC, SampleRate: 8000, ChannelCount: 1}}
+	tracks := &frame.Tracks{Audio: frame.AAC, AAC: &mpeg4audio.AudioSpecificConfig{Type: mpeg4audio.ObjectTypeAACLC, SampleRate: 8000, ChannelCount: 1}}
 	fx, err := newAudioFx(tracks)
 	if err != nil {
 		t.Fatal(err)

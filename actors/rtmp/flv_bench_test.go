@@ -13,7 +13,7 @@ import (
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
 	pionrtp "github.com/pion/rtp"
 
-	testmedia "github.com/sipcast/sipcast/bench/media"
+	"github.com/sipcast/sipcast/demo/clip"
 	"github.com/sipcast/sipcast/protocol/rtph264"
 )
 
@@ -39,7 +39,7 @@ func (c *discardConn) Read() (message.Message, error) { return nil, errors.ErrUn
 
 // captureAUs depacketises the committed 640x360 capture into access units.
 func captureAUs(b *testing.B) (aus [][][]byte, sps, pps []byte) {
-	pkts, err := testmedia.ParsePCAP(testmedia.H264PCAP())
+	pkts, err := clip.ParsePCAP(clip.H264PCAP())
 	if err != nil {
 		b.Fatal(err)
 	}

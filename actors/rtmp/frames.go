@@ -5,11 +5,11 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
-	"github.com/sipcast/sipcast/actors/metrics"
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/internal/metrics"
+	"github.com/sipcast/sipcast/media/frame"
 )
 
-func (a *Actor) handleVideo(ctx actor.Context, f *stream.VideoFrame) {
+func (a *Actor) handleVideo(ctx actor.Context, f *frame.VideoFrame) {
 	t := a.kept.tracks
 	if t == nil || !t.Video {
 		return
@@ -33,9 +33,9 @@ func (a *Actor) handleVideo(ctx actor.Context, f *stream.VideoFrame) {
 	a.enqueue(ctx, item{video: f.AU, pts: a.videoDTS.NextStrict(f.PTS - a.offset)})
 }
 
-func (a *Actor) handleAudio(f *stream.AudioFrame) {
+func (a *Actor) handleAudio(f *frame.AudioFrame) {
 	t := a.kept.tracks
-	if t == nil || t.Audio == stream.NoAudio {
+	if t == nil || t.Audio == frame.NoAudio {
 		return
 	}
 	if t.Video && (a.waitingKey || a.written == nil) {
@@ -95,7 +95,7 @@ func (a *Actor) drop(ctx actor.Context, it item, why string) bool {
 	if !a.waitingKey && a.kept.tracks != nil && a.kept.tracks.Video {
 		a.waitingKey = true
 		if ctx != nil {
-			ctx.Send(a.parent, &stream.KeyframeNeeded{})
+			ctx.Send(a.parent, &frame.KeyframeNeeded{})
 		}
 	}
 	if a.dropped == 1 || a.dropped%1000 == 0 {

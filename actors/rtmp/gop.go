@@ -3,7 +3,7 @@ package rtmp
 import (
 	"github.com/asynkron/protoactor-go/actor"
 
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/media/frame"
 )
 
 // maxGOPFrames bounds the frames kept while not connected: about 3 s of 25 fps video with its
@@ -15,18 +15,18 @@ const maxGOPFrames = 250
 // accepts it instead of one GOP later: the device's first keyframe went by while we connected,
 // and not every device answers a keyframe request.
 type gopCache struct {
-	frames []any // *stream.VideoFrame and *stream.AudioFrame, in arrival order
+	frames []any // *frame.VideoFrame and *frame.AudioFrame, in arrival order
 	full   bool
 }
 
 func (g *gopCache) add(msg any) {
 	switch f := msg.(type) {
-	case *stream.VideoFrame:
+	case *frame.VideoFrame:
 		if f.Key && f.SPS != nil && f.PPS != nil {
 			g.frames, g.full = append(g.frames[:0], f), false
 			return
 		}
-	case *stream.AudioFrame:
+	case *frame.AudioFrame:
 	default:
 		return
 	}
@@ -47,9 +47,9 @@ func (a *Actor) replayGOP(ctx actor.Context) bool {
 	a.gop.frames = nil
 	for _, msg := range frames {
 		switch f := msg.(type) {
-		case *stream.VideoFrame:
+		case *frame.VideoFrame:
 			a.handleVideo(ctx, f)
-		case *stream.AudioFrame:
+		case *frame.AudioFrame:
 			a.handleAudio(f)
 		}
 	}

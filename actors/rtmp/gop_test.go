@@ -3,13 +3,13 @@ package rtmp
 import (
 	"testing"
 
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/media/frame"
 )
 
 func TestGOPCache(t *testing.T) {
-	key := func() *stream.VideoFrame { return &stream.VideoFrame{Key: true, SPS: []byte{1}, PPS: []byte{2}} }
-	p := func() *stream.VideoFrame { return &stream.VideoFrame{} }
-	au := func() *stream.AudioFrame { return &stream.AudioFrame{} }
+	key := func() *frame.VideoFrame { return &frame.VideoFrame{Key: true, SPS: []byte{1}, PPS: []byte{2}} }
+	p := func() *frame.VideoFrame { return &frame.VideoFrame{} }
+	au := func() *frame.AudioFrame { return &frame.AudioFrame{} }
 	for _, tc := range []struct {
 		name string
 		in   []any
@@ -18,7 +18,7 @@ func TestGOPCache(t *testing.T) {
 		{"nothing before the first keyframe", []any{p(), au(), p()}, 0},
 		{"keyframe and what follows", []any{p(), key(), au(), p(), au()}, 4},
 		{"a new keyframe starts over", []any{key(), p(), p(), key(), au()}, 2},
-		{"a keyframe without parameter sets is no start", []any{&stream.VideoFrame{Key: true}, p()}, 0},
+		{"a keyframe without parameter sets is no start", []any{&frame.VideoFrame{Key: true}, p()}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var g gopCache

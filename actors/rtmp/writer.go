@@ -8,8 +8,8 @@ import (
 	"github.com/bluenviron/gortmplib/pkg/message"
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
 
-	"github.com/sipcast/sipcast/actors/metrics"
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/internal/metrics"
+	"github.com/sipcast/sipcast/media/frame"
 )
 
 // queueLen bounds the frames waiting for the socket: about 3 s of 25 fps video plus audio. A
@@ -40,7 +40,7 @@ func (it item) size() int {
 
 type trackInit struct {
 	sps, pps []byte // nil: no video track
-	audio    stream.AudioCodec
+	audio    frame.AudioCodec
 	aac      *mpeg4audio.AudioSpecificConfig
 }
 
@@ -53,7 +53,7 @@ func (a *Actor) writerLoop(client *gortmplib.Client, gen int, items <-chan item,
 	defer a.recoverGoroutine("writer")
 	var w *gortmplib.Writer
 	var video, audio *gortmplib.Track
-	var audioCodec stream.AudioCodec
+	var audioCodec frame.AudioCodec
 	for it := range items {
 		var err error
 		switch {
@@ -63,10 +63,10 @@ func (a *Actor) writerLoop(client *gortmplib.Client, gen int, items <-chan item,
 			err = w.Initialize()
 		case it.video != nil && video != nil:
 			err = w.WriteH264(video, it.pts, it.pts, it.video)
-		case it.audio != nil && audioCodec == stream.Speex:
+		case it.audio != nil && audioCodec == frame.Speex:
 			err = client.Write(&message.Audio{ChunkStreamID: message.AudioChunkStreamID, MessageStreamID: 0x1000000,
 				Codec: flvSpeex, Rate: message.AudioRate5512, Depth: message.AudioDepth16, AU: it.audio, DTS: it.pts})
-		case it.audio != nil && audio != nil && audioCodec == stream.AAC:
+		case it.audio != nil && audio != nil && audioCodec == frame.AAC:
 			err = w.WriteMPEG4Audio(audio, it.pts, it.audio)
 		case it.audio != nil && audio != nil:
 			err = w.WriteG711(audio, it.pts, it.audio)
@@ -95,10 +95,10 @@ func newWriter(client *gortmplib.Client, init *trackInit) (*gortmplib.Writer, *g
 		tracks = append(tracks, video)
 	}
 	switch init.audio {
-	case stream.AAC:
+	case frame.AAC:
 		audio = &gortmplib.Track{Codec: &codecs.MPEG4Audio{Config: init.aac}}
-	case stream.PCMU, stream.PCMA:
-		audio = &gortmplib.Track{Codec: &codecs.G711{MULaw: init.audio == stream.PCMU, ChannelCount: 1}}
+	case frame.PCMU, frame.PCMA:
+		audio = &gortmplib.Track{Codec: &codecs.G711{MULaw: init.audio == frame.PCMU, ChannelCount: 1}}
 	}
 	if audio != nil {
 		tracks = append(tracks, audio)

@@ -16,8 +16,8 @@ import (
 	"github.com/pion/rtcp"
 	pionrtp "github.com/pion/rtp"
 
-	"github.com/sipcast/sipcast/actors/metrics"
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/internal/metrics"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/rtpstats"
 )
 
@@ -119,10 +119,10 @@ func (a *Actor) Receive(ctx actor.Context) {
 		a.log.Info("actor stopped")
 	case *Configure:
 		a.handleConfigure(m)
-	case *stream.Subscribe:
+	case *frame.Subscribe:
 		a.subscribers = m.Subscribers
 		a.kept.subscribers = m.Subscribers
-	case *stream.KeyframeNeeded:
+	case *frame.KeyframeNeeded:
 		a.wantKey = true
 		a.requestKeyframe(true)
 	case *packetRead:
@@ -135,7 +135,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 		a.handleRTCP(m)
 	case *jitterTick:
 		a.handleJitterTick(ctx)
-	case *stream.DeviceKeyframe:
+	case *frame.DeviceKeyframe:
 		a.wantKey = true
 		a.requestKeyframe(true)
 	case *readFailed:

@@ -9,8 +9,8 @@ import (
 	"github.com/pion/rtcp"
 	pionrtp "github.com/pion/rtp"
 
-	"github.com/sipcast/sipcast/actors/stream"
-	testmedia "github.com/sipcast/sipcast/bench/media"
+	"github.com/sipcast/sipcast/media/frame"
+	"github.com/sipcast/sipcast/demo/clip"
 )
 
 // These tests drive a real RTP actor over loopback sockets with the committed capture: the
@@ -42,14 +42,14 @@ func newHarness(t *testing.T, kind Kind, codec string, pt uint8, rate uint32) *h
 		to: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: pair.Port}}
 	probe := h.system.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
 		switch m := ctx.Message().(type) {
-		case *stream.VideoFrame, *stream.AudioFrame:
+		case *frame.VideoFrame, *frame.AudioFrame:
 			h.frames <- m
 		}
 	}))
 	h.pid = h.system.Root.Spawn(NewProps(Config{Kind: kind, CallID: "t", Pair: pair}))
 	h.system.Root.Send(h.pid, &Configure{Codec: codec, PayloadType: pt, ClockRate: rate,
 		RemoteRTCP: dev.LocalAddr().(*net.UDPAddr), FIR: true, Zero: time.Now()})
-	h.system.Root.Send(h.pid, &stream.Subscribe{Subscribers: []*actor.PID{probe}})
+	h.system.Root.Send(h.pid, &frame.Subscribe{Subscribers: []*actor.PID{probe}})
 	t.Cleanup(func() {
 		_ = h.system.Root.StopFuture(h.pid).Wait()
 		h.system.Shutdown()
@@ -59,7 +59,7 @@ func newHarness(t *testing.T, kind Kind, codec string, pt uint8, rate uint32) *h
 }
 
 func TestVideoFromCapture(t *testing.T) {
-	pkts, err := testmedia.ParsePCAP(testmedia.H264PCAP())
+	pkts, err := clip.ParsePCAP(clip.H264PCAP())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,13 +101,13 @@ func TestVideoFromCapture(t *testing.T) {
 			time.Sleep(time.Millisecond) // keep the socket buffer from overflowing
 		}
 	}
-	var frames []*stream.VideoFrame
+	var frames []*frame.VideoFrame
 	deadline := time.After(3 * time.Second)
 collect:
 	for len(frames) < 48 {
 		select {
 		case f := <-h.frames:
-			frames = append(frames, f.(*stream.VideoFrame))
+			frames = append(frames, f.(*frame.VideoFrame))
 		case <-deadline:
 			break collect
 		}
@@ -127,7 +127,7 @@ collect:
 }
 
 func TestAudioToAAC(t *testing.T) {
-	tone := testmedia.ToneUlaw()
+	tone := clip.ToneUlaw()
 	h := newHarness(t, Audio, "PCMU", 0, 8000)
 	seq, ts := uint16(1000), uint32(123456)
 	for off := 0; off+160 <= 2*8000; off += 160 { // 2 s
@@ -140,13 +140,13 @@ func TestAudioToAAC(t *testing.T) {
 		seq++
 		ts += 160
 	}
-	var frames []*stream.AudioFrame
+	var frames []*frame.AudioFrame
 	deadline := time.After(3 * time.Second)
 collect:
 	for len(frames) < 14 {
 		select {
 		case f := <-h.frames:
-			frames = append(frames, f.(*stream.AudioFrame))
+			frames = append(frames, f.(*frame.AudioFrame))
 		case <-deadline:
 			break collect
 		}
@@ -167,7 +167,7 @@ collect:
 
 // A restarted RTP actor keeps its port, its negotiated codec and its subscribers: media resumes.
 func TestRestartKeepsNegotiation(t *testing.T) {
-	tone := testmedia.ToneUlaw()
+	tone := clip.ToneUlaw()
 	h := newHarness(t, Audio, "PCMU", 0, 8000)
 	seq, ts := uint16(1), uint32(0)
 	send := func(packets int) {

@@ -5,7 +5,7 @@ import (
 
 	pionrtp "github.com/pion/rtp"
 
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/aac"
 	"github.com/sipcast/sipcast/media/clock"
 	"github.com/sipcast/sipcast/media/g711"
@@ -15,7 +15,7 @@ import (
 // call's timeline.
 type audioPipe struct {
 	alaw     bool
-	pacer    *stream.AACPacer
+	pacer    *frame.AACPacer
 	timeline *clock.Timeline
 	ssrc     uint32
 	pcm      []int16
@@ -28,14 +28,14 @@ func newAudioPipe(c *Configure, outRate int) (*audioPipe, error) {
 	}
 	return &audioPipe{
 		alaw:     c.Codec == "PCMA",
-		pacer:    stream.NewAACPacer(enc, int(c.ClockRate)),
+		pacer:    frame.NewAACPacer(enc, int(c.ClockRate)),
 		timeline: clock.NewTimeline(c.ClockRate, c.Zero),
 	}, nil
 }
 
 func (p *audioPipe) close() { p.pacer.Close() }
 
-func (p *audioPipe) push(pkt *pionrtp.Packet, arrival time.Time) []*stream.AudioFrame {
+func (p *audioPipe) push(pkt *pionrtp.Packet, arrival time.Time) []*frame.AudioFrame {
 	if pkt.SSRC != p.ssrc {
 		p.ssrc = pkt.SSRC
 		p.timeline.Reset()

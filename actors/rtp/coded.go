@@ -6,7 +6,7 @@ import (
 
 	pionrtp "github.com/pion/rtp"
 
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/clock"
 	"github.com/sipcast/sipcast/protocol/rtpopus"
 	"github.com/sipcast/sipcast/protocol/rtpspeex"
@@ -34,7 +34,7 @@ func newCodedPipe(c *Configure) (*codedPipe, error) {
 	return p, nil
 }
 
-func (p *codedPipe) push(pkt *pionrtp.Packet, arrival time.Time, log *slog.Logger) *stream.EncodedAudio {
+func (p *codedPipe) push(pkt *pionrtp.Packet, arrival time.Time, log *slog.Logger) *frame.EncodedAudio {
 	if pkt.SSRC != p.ssrc {
 		p.ssrc = pkt.SSRC
 		p.opus.Reset()
@@ -68,5 +68,5 @@ func (p *codedPipe) push(pkt *pionrtp.Packet, arrival time.Time, log *slog.Logge
 	if len(frames) == 0 || err != nil {
 		return nil
 	}
-	return &stream.EncodedAudio{PTS: p.timeline.Map(pkt.Timestamp, arrival), Frames: frames, Samples: samples}
+	return &frame.EncodedAudio{PTS: p.timeline.Map(pkt.Timestamp, arrival), Frames: frames, Samples: samples}
 }

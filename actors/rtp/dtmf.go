@@ -8,7 +8,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	pionrtp "github.com/pion/rtp"
 
-	"github.com/sipcast/sipcast/actors/metrics"
+	"github.com/sipcast/sipcast/internal/metrics"
 	"github.com/sipcast/sipcast/protocol/dtmf"
 )
 

@@ -4,7 +4,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
 
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/media/frame"
 )
 
 // reportFormat tells the parent the picture size when a new SPS arrives, so a push can say how
@@ -18,5 +18,5 @@ func (a *Actor) reportFormat(ctx actor.Context, sps []byte) {
 	if err := s.Unmarshal(sps); err != nil {
 		return
 	}
-	ctx.Send(ctx.Parent(), &stream.VideoFormat{Width: s.Width(), Height: s.Height()})
+	ctx.Send(ctx.Parent(), &frame.VideoFormat{Width: s.Width(), Height: s.Height()})
 }

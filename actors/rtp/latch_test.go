@@ -8,7 +8,7 @@ import (
 	pionrtcp "github.com/pion/rtcp"
 	pionrtp "github.com/pion/rtp"
 
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/media/frame"
 )
 
 // Symmetric latching of RTCP: keyframe requests go to the SDP's RTCP address, then (once the
@@ -84,7 +84,7 @@ func (h *peerHarness) expectPLI(t *testing.T, conn *net.UDPConn, where string) {
 	t.Helper()
 	buf := make([]byte, 1500)
 	for range 20 {
-		h.system.Root.Send(h.pid, &stream.KeyframeNeeded{})
+		h.system.Root.Send(h.pid, &frame.KeyframeNeeded{})
 		_ = conn.SetReadDeadline(time.Now().Add(250 * time.Millisecond))
 		n, _, err := conn.ReadFromUDP(buf)
 		if err != nil {

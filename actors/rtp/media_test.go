@@ -10,8 +10,8 @@ import (
 	"github.com/pion/rtcp"
 	pionrtp "github.com/pion/rtp"
 
-	"github.com/sipcast/sipcast/actors/stream"
-	testmedia "github.com/sipcast/sipcast/bench/media"
+	"github.com/sipcast/sipcast/media/frame"
+	"github.com/sipcast/sipcast/demo/clip"
 	"github.com/sipcast/sipcast/media/clock"
 )
 
@@ -53,7 +53,7 @@ func newMediaHarness(t *testing.T, system *actor.ActorSystem, kind Kind, conf *C
 		rtcpTo: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: pair.Port + 1}}
 	h.probe = system.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
 		switch m := ctx.Message().(type) {
-		case *stream.VideoFrame, *stream.AudioFrame, *stream.EncodedVideo, *stream.EncodedAudio:
+		case *frame.VideoFrame, *frame.AudioFrame, *frame.EncodedVideo, *frame.EncodedAudio:
 			h.out <- m
 		}
 	}))
@@ -66,7 +66,7 @@ func newMediaHarness(t *testing.T, system *actor.ActorSystem, kind Kind, conf *C
 		conf.Transcoder = h.probe
 	}
 	system.Root.Send(h.pid, conf)
-	system.Root.Send(h.pid, &stream.Subscribe{Subscribers: []*actor.PID{h.probe}})
+	system.Root.Send(h.pid, &frame.Subscribe{Subscribers: []*actor.PID{h.probe}})
 	t.Cleanup(func() {
 		_ = system.Root.StopFuture(h.pid).Wait()
 		dev.Close()
@@ -121,7 +121,7 @@ func rtcpOf[T rtcp.Packet](t *testing.T, dev *net.UDPConn, within time.Duration)
 }
 
 func capture(t *testing.T) [][]byte {
-	pkts, err := testmedia.ParsePCAP(testmedia.H264PCAP())
+	pkts, err := clip.ParsePCAP(clip.H264PCAP())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestJitterBufferVideo(t *testing.T) {
 				t.Fatalf("%d frames from 50", len(got))
 			}
 			for i := 1; i < len(got); i++ {
-				prev, cur := got[i-1].(*stream.VideoFrame), got[i].(*stream.VideoFrame)
+				prev, cur := got[i-1].(*frame.VideoFrame), got[i].(*frame.VideoFrame)
 				if d := cur.PTS - prev.PTS; d < 30*time.Millisecond || d > 50*time.Millisecond {
 					t.Fatalf("frame %d: PTS step %v", i, d)
 				}
@@ -280,11 +280,11 @@ func TestVP8ToTranscoder(t *testing.T) {
 	if len(got) != 3 {
 		t.Fatalf("%d frames for the transcoder, want 3 (the inter frame before the key dropped)", len(got))
 	}
-	first := got[0].(*stream.EncodedVideo)
+	first := got[0].(*frame.EncodedVideo)
 	if !first.Key || first.Width != 640 || first.Height != 360 || len(first.Data) != len(key) {
 		t.Fatalf("first frame %v %dx%d %d bytes", first.Key, first.Width, first.Height, len(first.Data))
 	}
-	if d := got[2].(*stream.EncodedVideo).PTS - first.PTS; d != 80*time.Millisecond {
+	if d := got[2].(*frame.EncodedVideo).PTS - first.PTS; d != 80*time.Millisecond {
 		t.Fatalf("third frame %v after the first", d)
 	}
 }
@@ -304,8 +304,8 @@ func TestOpusToTranscoder(t *testing.T) {
 		t.Fatalf("%d packets for the transcoder", len(got))
 	}
 	for i, m := range got {
-		a := m.(*stream.EncodedAudio)
-		if a.Samples != 960 || len(a.Frames) != 1 || (i > 0 && a.PTS-got[i-1].(*stream.EncodedAudio).PTS != 20*time.Millisecond) {
+		a := m.(*frame.EncodedAudio)
+		if a.Samples != 960 || len(a.Frames) != 1 || (i > 0 && a.PTS-got[i-1].(*frame.EncodedAudio).PTS != 20*time.Millisecond) {
 			t.Fatalf("packet %d: %+v", i, a)
 		}
 	}
@@ -320,7 +320,7 @@ func TestSenderReportsSyncLines(t *testing.T) {
 	zero := time.Now()
 	vh := newMediaHarness(t, system, Video, &Configure{Codec: "VP8", PayloadType: 96, ClockRate: 90000, Sync: group, Zero: zero}, MediaOptions{})
 	ah := newMediaHarness(t, system, Audio, &Configure{Codec: "PCMU", PayloadType: 0, ClockRate: 8000, Sync: group, Zero: zero,
-		Output: stream.PCMU}, MediaOptions{})
+		Output: frame.PCMU}, MediaOptions{})
 	const vBase, aBase, vSSRC, aSSRC = 4000000000, 17, 0xabc, 0xdef
 	ntp0 := uint64(3_900_000_000) << 32
 	sr := func(h *mediaHarness, ssrc, rtpTS uint32, after time.Duration) {
@@ -363,10 +363,10 @@ func TestSenderReportsSyncLines(t *testing.T) {
 	ah.send(t, audio(12)) // ts aBase+1920: 240 ms
 	var vpts, apts time.Duration
 	for _, m := range vh.collect(7, 2*time.Second) {
-		vpts = m.(*stream.EncodedVideo).PTS
+		vpts = m.(*frame.EncodedVideo).PTS
 	}
 	for _, m := range ah.collect(13, 2*time.Second) {
-		apts = m.(*stream.AudioFrame).PTS
+		apts = m.(*frame.AudioFrame).PTS
 	}
 	if d := vpts - apts; d > 5*time.Millisecond || d < -5*time.Millisecond {
 		t.Fatalf("same sender instant: video at %v, audio at %v", vpts, apts)
@@ -422,7 +422,7 @@ func TestLaterReportSlews(t *testing.T) {
 		t.Fatalf("%d frames of 12", len(got))
 	}
 	for i := 1; i < len(got); i++ {
-		step := got[i].(*stream.EncodedVideo).PTS - got[i-1].(*stream.EncodedVideo).PTS
+		step := got[i].(*frame.EncodedVideo).PTS - got[i-1].(*frame.EncodedVideo).PTS
 		if step < 40*time.Millisecond-maxSyncSlew || step > 40*time.Millisecond+maxSyncSlew {
 			t.Errorf("frame %d: step %v", i, step)
 		}

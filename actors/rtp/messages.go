@@ -6,7 +6,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/clock"
 	"github.com/sipcast/sipcast/protocol/dtmf"
 )
@@ -29,7 +29,7 @@ type Configure struct {
 	Zero time.Time
 	// Output is the audio codec the RTMP side wants: AAC transcodes; G.711 or Speex pass the
 	// device's audio through when it matches (else AAC).
-	Output stream.AudioCodec
+	Output frame.AudioCodec
 	// Channels of the codec (opus/48000/2 says 2); 0 means 1.
 	Channels int
 	// NACK: the answer accepted "nack", so lost video packets are asked for again.

@@ -5,7 +5,7 @@ import (
 
 	pionrtp "github.com/pion/rtp"
 
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/clock"
 	"github.com/sipcast/sipcast/media/g711"
 )
@@ -14,7 +14,7 @@ import (
 // between A-law and µ-law when the device chose the other law) or Speex. FLV carries both, and
 // passing through costs nothing.
 type passPipe struct {
-	in, out  stream.AudioCodec
+	in, out  frame.AudioCodec
 	timeline *clock.Timeline
 	ssrc     uint32
 	pcm      []int16
@@ -25,31 +25,31 @@ func newPassPipe(c *Configure) *passPipe {
 }
 
 // deviceCodec names the device's codec in stream terms.
-func deviceCodec(name string) stream.AudioCodec {
+func deviceCodec(name string) frame.AudioCodec {
 	switch name {
 	case "PCMU":
-		return stream.PCMU
+		return frame.PCMU
 	case "PCMA":
-		return stream.PCMA
+		return frame.PCMA
 	case "SPEEX":
-		return stream.Speex
+		return frame.Speex
 	}
-	return stream.NoAudio
+	return frame.NoAudio
 }
 
 // canPass reports whether a device codec can reach RTMP as out without a transcoder.
-func canPass(device string, out stream.AudioCodec) bool {
+func canPass(device string, out frame.AudioCodec) bool {
 	in := deviceCodec(device)
 	switch out {
-	case stream.PCMU, stream.PCMA:
-		return in == stream.PCMU || in == stream.PCMA
-	case stream.Speex:
-		return in == stream.Speex
+	case frame.PCMU, frame.PCMA:
+		return in == frame.PCMU || in == frame.PCMA
+	case frame.Speex:
+		return in == frame.Speex
 	}
 	return false
 }
 
-func (p *passPipe) push(pkt *pionrtp.Packet, arrival time.Time) []*stream.AudioFrame {
+func (p *passPipe) push(pkt *pionrtp.Packet, arrival time.Time) []*frame.AudioFrame {
 	if pkt.SSRC != p.ssrc {
 		p.ssrc = pkt.SSRC
 		p.timeline.Reset()
@@ -61,21 +61,21 @@ func (p *passPipe) push(pkt *pionrtp.Packet, arrival time.Time) []*stream.AudioF
 	switch {
 	case p.in == p.out:
 		data = append([]byte(nil), pkt.Payload...)
-	case p.in == stream.PCMA: // → µ-law
+	case p.in == frame.PCMA: // → µ-law
 		p.pcm = g711.DecodeAlaw(p.pcm[:0], pkt.Payload)
 		data = g711.EncodeUlaw(nil, p.pcm)
 	default: // µ-law → A-law
 		p.pcm = g711.DecodeUlaw(p.pcm[:0], pkt.Payload)
 		data = g711.EncodeAlaw(nil, p.pcm)
 	}
-	return []*stream.AudioFrame{{PTS: p.timeline.Map(pkt.Timestamp, arrival), Data: data}}
+	return []*frame.AudioFrame{{PTS: p.timeline.Map(pkt.Timestamp, arrival), Data: data}}
 }
 
 // EffectiveAudio is the audio codec a call's stream will carry when the device sends codec and
 // the RTMP side wants want: the passthrough when possible, else AAC.
-func EffectiveAudio(device string, want stream.AudioCodec) stream.AudioCodec {
+func EffectiveAudio(device string, want frame.AudioCodec) frame.AudioCodec {
 	if canPass(device, want) {
 		return want
 	}
-	return stream.AAC
+	return frame.AAC
 }

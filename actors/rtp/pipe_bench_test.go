@@ -7,7 +7,7 @@ import (
 
 	pionrtp "github.com/pion/rtp"
 
-	testmedia "github.com/sipcast/sipcast/bench/media"
+	"github.com/sipcast/sipcast/demo/clip"
 )
 
 // The per-packet path of an RTP actor, without the sockets and the mailbox: what one packet
@@ -37,7 +37,7 @@ func (l *loopedRTP) next() []byte {
 }
 
 func videoPackets(b *testing.B) *loopedRTP {
-	pkts, err := testmedia.ParsePCAP(testmedia.H264PCAP())
+	pkts, err := clip.ParsePCAP(clip.H264PCAP())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func BenchmarkVideoPath(b *testing.B) {
 // the committed 440 Hz tone, 20 ms per packet; %core/call is the share of one core that a
 // call's audio costs.
 func BenchmarkAudioPath(b *testing.B) {
-	tone := testmedia.ToneUlaw()
+	tone := clip.ToneUlaw()
 	zero := time.Now()
 	a, err := newAudioPipe(&Configure{Codec: "PCMU", ClockRate: 8000, Zero: zero}, 0)
 	if err != nil {

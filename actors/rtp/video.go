@@ -6,7 +6,7 @@ import (
 
 	pionrtp "github.com/pion/rtp"
 
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/clock"
 	"github.com/sipcast/sipcast/protocol/rtph264"
 )
@@ -26,7 +26,7 @@ func newVideoPipe(c *Configure, _ func() time.Time) *videoPipe {
 
 // push returns the frame an AU completed (nil if none), and whether data was lost so that the
 // picture is broken until the next keyframe.
-func (v *videoPipe) push(pkt *pionrtp.Packet, arrival time.Time) (*stream.VideoFrame, bool) {
+func (v *videoPipe) push(pkt *pionrtp.Packet, arrival time.Time) (*frame.VideoFrame, bool) {
 	if pkt.SSRC != v.ssrc {
 		// A new source (device restart, re-INVITE): its timestamps share nothing with the old one's.
 		v.ssrc = pkt.SSRC
@@ -54,7 +54,7 @@ func (v *videoPipe) push(pkt *pionrtp.Packet, arrival time.Time) (*stream.VideoF
 		// Frames before the first IDR reference pictures nobody has: useless to every publisher.
 		return nil, lost
 	}
-	return &stream.VideoFrame{
+	return &frame.VideoFrame{
 		PTS: v.timeline.Map(ts, arrival),
 		AU:  au,
 		Key: key,

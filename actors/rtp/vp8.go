@@ -7,7 +7,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	pionrtp "github.com/pion/rtp"
 
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/clock"
 	"github.com/sipcast/sipcast/protocol/rtpvp8"
 )
@@ -25,7 +25,7 @@ func newVP8Pipe(c *Configure) *vp8Pipe {
 }
 
 // push returns the frame a packet completed (nil if none), and whether a frame was lost.
-func (v *vp8Pipe) push(pkt *pionrtp.Packet, arrival time.Time) (*stream.EncodedVideo, bool) {
+func (v *vp8Pipe) push(pkt *pionrtp.Packet, arrival time.Time) (*frame.EncodedVideo, bool) {
 	if pkt.SSRC != v.ssrc {
 		v.ssrc = pkt.SSRC
 		v.depack.Reset()
@@ -44,7 +44,7 @@ func (v *vp8Pipe) push(pkt *pionrtp.Packet, arrival time.Time) (*stream.EncodedV
 		// Inter frames before the first key frame decode to nothing.
 		return nil, lost
 	}
-	return &stream.EncodedVideo{PTS: v.timeline.Map(f.TS, arrival), Data: f.Data, Key: f.Key,
+	return &frame.EncodedVideo{PTS: v.timeline.Map(f.TS, arrival), Data: f.Data, Key: f.Key,
 		Width: f.Width, Height: f.Height}, lost
 }
 

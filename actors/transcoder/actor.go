@@ -17,7 +17,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
 
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/aac"
 	"github.com/sipcast/sipcast/media/transcode"
 )
@@ -73,7 +73,7 @@ type Actor struct {
 	height   int
 
 	decoder *transcode.AudioDecoder
-	pacer   *stream.AACPacer
+	pacer   *frame.AACPacer
 	frames  uint64
 	// end is where the last decoded audio ends on the timeline: a lost packet's hole starts here.
 	end       time.Duration
@@ -99,13 +99,13 @@ func (a *Actor) Receive(ctx actor.Context) {
 		a.close()
 	case *actor.Stopped:
 		a.log.Info("actor stopped", "frames", a.frames, "concealedMs", a.concealedMs())
-	case *stream.Subscribe:
+	case *frame.Subscribe:
 		a.kept.subscribers = m.Subscribers
-	case *stream.EncodedVideo:
+	case *frame.EncodedVideo:
 		a.handleVideo(ctx, m)
-	case *stream.EncodedAudio:
+	case *frame.EncodedAudio:
 		a.handleAudio(ctx, m)
-	case *stream.KeyframeNeeded:
+	case *frame.KeyframeNeeded:
 		if a.video != nil {
 			a.video.ForceKey()
 		}
@@ -131,7 +131,7 @@ func (a *Actor) handleStarted(ctx actor.Context) {
 	a.log.Info("actor started")
 	if a.cfg.IsVideo() && a.cfg.Source != nil {
 		// A (re)started decoder has no reference picture: resume on the device's next key frame.
-		ctx.Send(a.cfg.Source, &stream.DeviceKeyframe{})
+		ctx.Send(a.cfg.Source, &frame.DeviceKeyframe{})
 	}
 }
 
@@ -149,7 +149,7 @@ func (a *Actor) openAudio() error {
 		dec.Close()
 		return err
 	}
-	a.decoder, a.pacer = dec, stream.NewAACPacer(enc, dec.SampleRate())
+	a.decoder, a.pacer = dec, frame.NewAACPacer(enc, dec.SampleRate())
 	return nil
 }
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/media/frame"
 )
 
 // The transcoder driven by its messages, with the test inputs of media/transcode; a probe actor
@@ -17,17 +17,17 @@ import (
 
 var testdata = filepath.Join("..", "..", "media", "transcode", "testdata")
 
-func ivfFrames(t *testing.T, name string) []stream.EncodedVideo {
+func ivfFrames(t *testing.T, name string) []frame.EncodedVideo {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(testdata, name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []stream.EncodedVideo
+	var out []frame.EncodedVideo
 	for b = b[32:]; len(b) >= 12; {
 		n := int(binary.LittleEndian.Uint32(b))
 		f := b[12 : 12+n]
-		out = append(out, stream.EncodedVideo{PTS: time.Duration(len(out)) * 40 * time.Millisecond, Data: f, Key: f[0]&1 == 0})
+		out = append(out, frame.EncodedVideo{PTS: time.Duration(len(out)) * 40 * time.Millisecond, Data: f, Key: f[0]&1 == 0})
 		b = b[12+n:]
 	}
 	return out
@@ -42,7 +42,7 @@ func newProbe(system *actor.ActorSystem) *probe {
 	p := &probe{got: make(chan any, 1024)}
 	p.pid = system.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
 		switch m := ctx.Message().(type) {
-		case *stream.VideoFrame, *stream.AudioFrame, *stream.DeviceKeyframe, *stream.VideoFormat:
+		case *frame.VideoFrame, *frame.AudioFrame, *frame.DeviceKeyframe, *frame.VideoFormat:
 			p.got <- m
 		}
 	}))
@@ -71,7 +71,7 @@ func spawnUnderParent(system *actor.ActorSystem, props *actor.Props, formats *pr
 		switch m := ctx.Message().(type) {
 		case *actor.Started:
 			pids <- ctx.Spawn(props)
-		case *stream.VideoFormat:
+		case *frame.VideoFormat:
 			formats.got <- m
 		}
 	}, actor.WithSupervisor(strategy)))
@@ -86,19 +86,19 @@ func TestVideoTranscoderActor(t *testing.T) {
 	if got := source.take(1, 2*time.Second); len(got) != 1 {
 		t.Fatal("a new transcoder did not ask the device for a key frame")
 	}
-	system.Root.Send(pid, &stream.Subscribe{Subscribers: []*actor.PID{out.pid}})
+	system.Root.Send(pid, &frame.Subscribe{Subscribers: []*actor.PID{out.pid}})
 	frames := ivfFrames(t, "vp8-160x120.ivf")
 	for i := range frames[:20] {
 		system.Root.Send(pid, &frames[i])
 	}
 	got := out.take(20, 5*time.Second) // 19 pictures out (one held by x264) and the format
-	var video []*stream.VideoFrame
+	var video []*frame.VideoFrame
 	sawFormat := false
 	for _, m := range got {
 		switch m := m.(type) {
-		case *stream.VideoFrame:
+		case *frame.VideoFrame:
 			video = append(video, m)
-		case *stream.VideoFormat:
+		case *frame.VideoFormat:
 			sawFormat = m.Width == 160 && m.Height == 120
 		}
 	}
@@ -128,7 +128,7 @@ func TestVideoTranscoderActor(t *testing.T) {
 	}
 
 	// A publisher asking for a key frame gets an IDR from the encoder, not from the device.
-	system.Root.Send(pid, &stream.KeyframeNeeded{})
+	system.Root.Send(pid, &frame.KeyframeNeeded{})
 	for i := 35; i < 37; i++ {
 		f := frames[i]
 		f.PTS += 2 * time.Second
@@ -144,15 +144,15 @@ func TestAudioTranscoderActor(t *testing.T) {
 	defer system.Shutdown()
 	out := newProbe(system)
 	pid := system.Root.Spawn(NewProps(Config{CallID: "t", Codec: "SPEEX", ClockRate: 8000, AACRate: 16000}))
-	system.Root.Send(pid, &stream.Subscribe{Subscribers: []*actor.PID{out.pid}})
+	system.Root.Send(pid, &frame.Subscribe{Subscribers: []*actor.PID{out.pid}})
 	// Narrowband frames of silence-ish Speex: mode 3, 160 bits, as libspeex packs them.
-	frame := make([]byte, 20)
-	frame[0] = 0x18      // wideband bit 0, mode 3
+	payload := make([]byte, 20)
+	payload[0] = 0x18      // wideband bit 0, mode 3
 	for i := range 100 { // 2 s, a 200 ms hole after 1 s
 		if i >= 50 && i < 60 {
 			continue
 		}
-		system.Root.Send(pid, &stream.EncodedAudio{PTS: time.Duration(i) * 20 * time.Millisecond, Frames: [][]byte{frame}, Samples: 160})
+		system.Root.Send(pid, &frame.EncodedAudio{PTS: time.Duration(i) * 20 * time.Millisecond, Frames: [][]byte{payload}, Samples: 160})
 	}
 	got := out.take(30, 5*time.Second)
 	if len(got) < 29 {
@@ -160,7 +160,7 @@ func TestAudioTranscoderActor(t *testing.T) {
 	}
 	step := 1024 * time.Second / 16000
 	for i := 1; i < len(got); i++ {
-		if d := got[i].(*stream.AudioFrame).PTS - got[i-1].(*stream.AudioFrame).PTS; d != step {
+		if d := got[i].(*frame.AudioFrame).PTS - got[i-1].(*frame.AudioFrame).PTS; d != step {
 			t.Fatalf("frame %d: step %v, want %v (the hole filled)", i, d, step)
 		}
 	}
@@ -180,10 +180,10 @@ func TestNeededAndAudioConfig(t *testing.T) {
 	}
 }
 
-func videoOnly(ms []any) []*stream.VideoFrame {
-	var out []*stream.VideoFrame
+func videoOnly(ms []any) []*frame.VideoFrame {
+	var out []*frame.VideoFrame
 	for _, m := range ms {
-		if f, ok := m.(*stream.VideoFrame); ok {
+		if f, ok := m.(*frame.VideoFrame); ok {
 			out = append(out, f)
 		}
 	}

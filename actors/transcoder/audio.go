@@ -6,14 +6,14 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
-	"github.com/sipcast/sipcast/actors/metrics"
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/internal/metrics"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/transcode"
 )
 
 // handleAudio decodes one packet's frames and publishes the AAC frames that completed. Packets
 // lost just before it are concealed first.
-func (a *Actor) handleAudio(ctx actor.Context, m *stream.EncodedAudio) {
+func (a *Actor) handleAudio(ctx actor.Context, m *frame.EncodedAudio) {
 	if a.decoder == nil {
 		return
 	}
@@ -42,9 +42,9 @@ func (a *Actor) handleAudio(ctx actor.Context, m *stream.EncodedAudio) {
 // up — with what the decoder makes up: the Opus in-band FEC of m for the last lost packet when
 // the hole ends at m, extrapolation (PLC) for the rest. It goes where the hole begins, so the
 // sound continues from the last packet; past transcode.MaxConceal the pacer fills with silence.
-func (a *Actor) conceal(ctx actor.Context, m *stream.EncodedAudio) {
+func (a *Actor) conceal(ctx actor.Context, m *frame.EncodedAudio) {
 	hole := m.PTS - a.end
-	if hole <= 0 || hole > stream.MaxGapFill {
+	if hole <= 0 || hole > frame.MaxGapFill {
 		return // a timestamp jump, not a loss: the pacer re-anchors
 	}
 	rate := a.decoder.SampleRate()

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sipcast/sipcast/actors/metrics"
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/internal/metrics"
+	"github.com/sipcast/sipcast/media/frame"
 )
 
 // The audio transcoder conceals the packets the jitter buffer gave up (EncodedAudio.Lost): the
@@ -45,7 +45,7 @@ func TestAudioTranscoderConceals(t *testing.T) {
 					lost++
 					continue
 				}
-				m := &stream.EncodedAudio{PTS: time.Duration(i) * 20 * time.Millisecond, Frames: [][]byte{p}, Samples: 960}
+				m := &frame.EncodedAudio{PTS: time.Duration(i) * 20 * time.Millisecond, Frames: [][]byte{p}, Samples: 960}
 				if tc.lost {
 					m.Lost = lost
 				}

@@ -6,12 +6,12 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
 
-	"github.com/sipcast/sipcast/actors/stream"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/transcode"
 )
 
 // handleVideo transcodes one VP8 frame and publishes the H.264 access units that came out.
-func (a *Actor) handleVideo(ctx actor.Context, m *stream.EncodedVideo) {
+func (a *Actor) handleVideo(ctx actor.Context, m *frame.EncodedVideo) {
 	if a.video == nil {
 		return
 	}
@@ -21,7 +21,7 @@ func (a *Actor) handleVideo(ctx actor.Context, m *stream.EncodedVideo) {
 		// A corrupt frame or a lost reference: the picture is broken until the next key frame.
 		a.log.Debug("VP8 frame not decoded", "err", err)
 		if a.cfg.Source != nil {
-			ctx.Send(a.cfg.Source, &stream.DeviceKeyframe{})
+			ctx.Send(a.cfg.Source, &frame.DeviceKeyframe{})
 		}
 	case err != nil:
 		// The encoder is in an unknown state: let the supervisor build a new one.
@@ -31,7 +31,7 @@ func (a *Actor) handleVideo(ctx actor.Context, m *stream.EncodedVideo) {
 		if au.Key {
 			a.takeParams(ctx, au.NALUs)
 		}
-		a.publish(ctx, &stream.VideoFrame{PTS: au.PTS, AU: au.NALUs, Key: au.Key, SPS: a.sps, PPS: a.pps})
+		a.publish(ctx, &frame.VideoFrame{PTS: au.PTS, AU: au.NALUs, Key: au.Key, SPS: a.sps, PPS: a.pps})
 	}
 }
 
@@ -53,7 +53,7 @@ func (a *Actor) takeParams(ctx actor.Context, nalus [][]byte) {
 	if w, h := sps.Width(), sps.Height(); w != a.width || h != a.height {
 		a.width, a.height = w, h
 		if ctx.Parent() != nil {
-			ctx.Send(ctx.Parent(), &stream.VideoFormat{Width: w, Height: h})
+			ctx.Send(ctx.Parent(), &frame.VideoFormat{Width: w, Height: h})
 		}
 	}
 }

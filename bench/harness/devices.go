@@ -17,7 +17,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/sipcast/sipcast/bench/device"
+	"github.com/sipcast/sipcast/demo/device"
 )
 
 // DeviceCommand is the first argument that makes the harness executable run
@@ -31,7 +31,7 @@ const deviceReadyPrefix = "listening "
 // deviceStartTimeout bounds a device process's start-up.
 const deviceStartTimeout = 10 * time.Second
 
-// DeviceMain runs one simulated-device process: a bench/device callee on
+// DeviceMain runs one simulated-device process: a demo/device callee on
 // -addr that answers every call and streams the recorded H.264 + µ-law
 // media until the caller hangs up. It prints "listening IP:PORT" once
 // bound and stops (hanging up its calls) on SIGTERM, SIGINT or when stdin

@@ -1,5 +1,5 @@
 // Package harness is sipcast's load benchmark. It runs sipcast as its own
-// process against simulated SIP devices (bench/device, in child processes of
+// process against simulated SIP devices (demo/device, in child processes of
 // the harness) and a real RTMP server (nginx with the RTMP module), drives
 // the REST API to ramp up to N concurrent calls at a given rate, holds them,
 // ends them, and measures what the calls cost — CPU seconds, peak RSS,

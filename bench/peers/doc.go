@@ -9,5 +9,5 @@
 // variable set), where they fail it: CI must never silently skip.
 //
 // Known peer behaviour is recorded in /work/shared/PEERS.md; the scenarios
-// live in bench/sipp and the media in bench/media.
+// live in bench/sipp and the media in bench/testmedia.
 package peers

@@ -9,7 +9,7 @@ import (
 
 	"github.com/pion/rtp"
 
-	testmedia "github.com/sipcast/sipcast/bench/media"
+	"github.com/sipcast/sipcast/demo/clip"
 )
 
 // profileLevelID is what the scenarios' SDP answers announce
@@ -38,7 +38,7 @@ func TestMediaPCAPs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			pkts, err := testmedia.ReadPCAP(path)
+			pkts, err := clip.ReadPCAP(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,7 +47,7 @@ func TestMediaPCAPs(t *testing.T) {
 	}
 }
 
-func checkH264Capture(t *testing.T, pkts []testmedia.Packet, pt uint8, ssrc uint32, aggregated bool) {
+func checkH264Capture(t *testing.T, pkts []clip.Packet, pt uint8, ssrc uint32, aggregated bool) {
 	t.Helper()
 	if len(pkts) < 500 || len(pkts) > 2000 {
 		t.Fatalf("%d packets, want ~800", len(pkts))
@@ -187,14 +187,14 @@ func TestMediaTones(t *testing.T) {
 			t.Errorf("%s: only %d distinct samples, want a sine", name, len(distinct))
 		}
 	}
-	if got := testmedia.ToneUlaw(); len(got) != 15*8000 {
+	if got := clip.ToneUlaw(); len(got) != 15*8000 {
 		t.Errorf("embedded tone.ulaw: %d bytes", len(got))
 	}
-	pkts, err := testmedia.ParsePCAP(testmedia.H264PCAP())
+	pkts, err := clip.ParsePCAP(clip.H264PCAP())
 	if err != nil || len(pkts) < 500 {
 		t.Errorf("embedded h264.pcap: %d packets, %v", len(pkts), err)
 	}
-	// Each media scenario names files that exist in bench/media.
+	// Each media scenario names files that exist in bench/testmedia.
 	for scenario, files := range map[string][]string{
 		"uas_h264_pcmu.xml":   {`rtp_stream="tone.ulaw,-1,0"`, `play_pcap_video="h264.pcap"`},
 		"uas_h264m0_pcma.xml": {`rtp_stream="tone.alaw,-1,8"`, `play_pcap_video="h264-mode0.pcap"`},

@@ -15,7 +15,7 @@ const benchDirEnv = "SIPCAST_BENCH_DIR"
 var benchDir = sync.OnceValues(findBenchDir)
 
 // BenchDir returns the repository's bench directory (holding sipp/ and
-// media/): $SIPCAST_BENCH_DIR if set, else the directory above this source
+// testmedia/): $SIPCAST_BENCH_DIR if set, else the directory above this source
 // file, else the first bench/ found walking up from the working directory.
 func BenchDir() (string, error) { return benchDir() }
 
@@ -66,20 +66,28 @@ func ScenarioPath(name string) (string, error) {
 	return filepath.Join(d, "sipp", name), nil
 }
 
-// MediaDir returns bench/media, the reference media made by gen.sh.
-func MediaDir() (string, error) {
+// MediaDirs returns the folders of reference media, the test kit's first: bench/testmedia
+// (made by its gen*.sh) and demo/clip (the H.264 capture and µ-law tone the binary embeds for
+// the demo callee, made by the same gen.sh).
+func MediaDirs() ([]string, error) {
 	d, err := BenchDir()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return filepath.Join(d, "media"), nil
+	return []string{filepath.Join(d, "testmedia"), filepath.Join(filepath.Dir(d), "demo", "clip")}, nil
 }
 
-// MediaPath returns the path of a file in bench/media.
+// MediaPath returns the path of a reference media file, from whichever of MediaDirs holds it.
 func MediaPath(name string) (string, error) {
-	d, err := MediaDir()
+	dirs, err := MediaDirs()
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(d, name), nil
+	for _, d := range dirs {
+		p := filepath.Join(d, name)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%w: %s in %v", os.ErrNotExist, name, dirs)
 }

@@ -69,7 +69,7 @@ func WithCalls(n int) SIPpOption { return func(c *sippConfig) { c.calls = n } }
 func WithSIPpTimeout(d time.Duration) SIPpOption { return func(c *sippConfig) { c.timeout = d } }
 
 // WithMedia links path into SIPp's working directory as name, adding a
-// file or replacing one of bench/media (e.g. name "h264.pcap").
+// file or replacing one of bench/testmedia (e.g. name "h264.pcap").
 func WithMedia(name, path string) SIPpOption {
 	return func(c *sippConfig) { c.media[name] = path }
 }
@@ -87,7 +87,7 @@ func WithSIPpArgs(args ...string) SIPpOption {
 //	     -trace_msg -trace_err -trace_screen (logs in Dir)
 //
 // scenario is a bare name in bench/sipp (e.g. "uas_busy.xml") or a path.
-// SIPp runs in Dir, where every file of bench/media is linked, because
+// SIPp runs in Dir, where every file of bench/testmedia is linked, because
 // rtp_stream and play_pcap_* open the names in the scenario relative to
 // the working directory. SIPp is stopped when the test ends.
 func StartSIPpUAS(t testing.TB, scenario string, opts ...SIPpOption) *SIPp {
@@ -169,20 +169,22 @@ func StartSIPpUAS(t testing.TB, scenario string, opts ...SIPpOption) *SIPp {
 	return s
 }
 
-// linkMedia symlinks every file of bench/media, then the overrides, into dir.
+// linkMedia symlinks every media file of MediaDirs, then the overrides, into dir.
 func linkMedia(dir string, overrides map[string]string) error {
-	md, err := MediaDir()
+	dirs, err := MediaDirs()
 	if err != nil {
 		return err
 	}
 	links := map[string]string{}
-	entries, err := os.ReadDir(md)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if ext := filepath.Ext(e.Name()); ext == ".pcap" || ext == ".ulaw" || ext == ".alaw" || ext == ".raw" {
-			links[e.Name()] = filepath.Join(md, e.Name())
+	for _, md := range dirs {
+		entries, err := os.ReadDir(md)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if ext := filepath.Ext(e.Name()); ext == ".pcap" || ext == ".ulaw" || ext == ".alaw" || ext == ".raw" {
+				links[e.Name()] = filepath.Join(md, e.Name())
+			}
 		}
 	}
 	for name, path := range overrides {

@@ -24,11 +24,11 @@ import (
 	"github.com/sipcast/sipcast/actors/registry"
 	"github.com/sipcast/sipcast/actors/rtmp"
 	"github.com/sipcast/sipcast/actors/rtp"
-	"github.com/sipcast/sipcast/actors/sipua"
-	"github.com/sipcast/sipcast/actors/stream"
-	"github.com/sipcast/sipcast/bench/device"
+	"github.com/sipcast/sipcast/internal/sipua"
+	"github.com/sipcast/sipcast/media/frame"
+	"github.com/sipcast/sipcast/demo/device"
 	"github.com/sipcast/sipcast/protocol/callapi"
-	"github.com/sipcast/sipcast/protocol/rtmpserver"
+	"github.com/sipcast/sipcast/demo/rtmpserver"
 )
 
 // errInterrupted: SIGINT stopped the process without draining.
@@ -105,7 +105,7 @@ func run(cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	rtmpAudio, _ := stream.ParseAudioCodec(cfg.RTMPAudio)
+	rtmpAudio, _ := frame.ParseAudioCodec(cfg.RTMPAudio)
 	media, _ := cfg.callMedia() // validated with the configuration
 	reconnect := rtmp.Reconnect{Attempts: cfg.RTMPReconnectTries, Within: cfg.RTMPReconnectFor,
 		Backoff: cfg.RTMPBackoff, MaxBackoff: cfg.RTMPMaxBackoff}

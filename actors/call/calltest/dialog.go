@@ -4,7 +4,7 @@ import (
 	"context"
 	"sync"
 
-	"github.com/sipcast/sipcast/actors/sipua"
+	"github.com/sipcast/sipcast/internal/sipua"
 )
 
 // DialogScript says how a fake callee behaves once the call is up, and how a fake registrar

@@ -7,7 +7,7 @@ import (
 	"context"
 	"sync"
 
-	"github.com/sipcast/sipcast/actors/sipua"
+	"github.com/sipcast/sipcast/internal/sipua"
 )
 
 // Script says how a fake callee behaves.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"strings"
 
-	"github.com/sipcast/sipcast/actors/sipua"
+	"github.com/sipcast/sipcast/internal/sipua"
 )
 
 // Info records an INFO; Script.InfoCode, when set, is the callee's non-2xx answer to it, and

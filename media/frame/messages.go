@@ -2,7 +2,7 @@
 // actors, which depacketise and transcode, to every RTMP publisher fed from the call. A call's media
 // is one "stream" (the spec's toStream): video access units and audio frames on one millisecond
 // timeline that starts near 0 when the call is answered.
-package stream
+package frame
 
 import (
 	"strings"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# gen.sh — regenerate the reference media in bench/media.
+# gen.sh — regenerate the reference media in bench/testmedia.
 #
 # Outputs (committed, so tests never run this script):
 #   h264.pcap        ~15 s of 640x360 25 fps H.264 baseline over RTP, PT 112,
@@ -27,12 +27,15 @@
 # Needs: bash, ffmpeg (libx264, drawtext), tcpdump, root or CAP_NET_RAW,
 # a DejaVu Sans Mono font (package fonts-dejavu-core).
 #
-# Usage: bench/media/gen.sh [OUTDIR]   (default: the script's directory)
-#        PORT=40000 bench/media/gen.sh  to choose the capture port.
+# Usage: bench/testmedia/gen.sh [OUTDIR]   (default: the script's directory)
+#        PORT=40000 bench/testmedia/gen.sh  to choose the capture port.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=$(cd "${1:-$here}" && pwd)
+# The demo callee's clip (h264.pcap, tone.ulaw) is embedded in the binary from demo/clip; with no
+# OUTDIR it is written there, the rest here.
+clip=$(cd "${1:-$here/../../demo/clip}" && pwd)
 duration=15
 font=${FONT:-/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf}
 
@@ -101,7 +104,7 @@ capture() {
 }
 
 # Mode 1: default packetizer (FU-A for NAL units larger than the payload size).
-capture "$out/h264.pcap" 112 $((0x5ca50112)) \
+capture "$clip/h264.pcap" 112 $((0x5ca50112)) \
 	-x264-params repeat-headers=1
 
 # Mode 0: every NAL unit must fit in one packet, so slices are capped.
@@ -110,6 +113,6 @@ capture "$out/h264-mode0.pcap" 113 $((0x5ca50113)) \
 	-- -rtpflags h264_mode0
 
 tone="sine=frequency=440:sample_rate=8000:duration=$duration"
-ffmpeg -hide_banner -loglevel warning -nostdin -y -f lavfi -i "$tone" -ac 1 -ar 8000 -f mulaw "$out/tone.ulaw"
+ffmpeg -hide_banner -loglevel warning -nostdin -y -f lavfi -i "$tone" -ac 1 -ar 8000 -f mulaw "$clip/tone.ulaw"
 ffmpeg -hide_banner -loglevel warning -nostdin -y -f lavfi -i "$tone" -ac 1 -ar 8000 -f alaw "$out/tone.alaw"
-echo "gen.sh: wrote $out/tone.ulaw $out/tone.alaw" >&2
+echo "gen.sh: wrote $clip/tone.ulaw $out/tone.alaw" >&2

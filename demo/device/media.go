@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
-	testmedia "github.com/sipcast/sipcast/bench/media"
+	"github.com/sipcast/sipcast/demo/clip"
 )
 
 // RTP constants of what the device sends.
@@ -61,13 +61,13 @@ var (
 // are shared read-only by every call).
 func loadCapture() (*capture, error) {
 	captureOnce.Do(func() {
-		theCapture, captureErr = parseCapture(testmedia.H264PCAP())
+		theCapture, captureErr = parseCapture(clip.H264PCAP())
 	})
 	return theCapture, captureErr
 }
 
 func parseCapture(pcap []byte) (*capture, error) {
-	pkts, err := testmedia.ParsePCAP(pcap)
+	pkts, err := clip.ParsePCAP(pcap)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadCapture, err)
 	}
@@ -138,7 +138,7 @@ func parameterSets(payload []byte) (sps, pps []byte) {
 
 // toneFrames cuts the embedded µ-law tone into 20 ms payloads.
 func toneFrames() [][]byte {
-	tone := testmedia.ToneUlaw()
+	tone := clip.ToneUlaw()
 	frames := make([][]byte, 0, len(tone)/audioFrameBytes)
 	for off := 0; off+audioFrameBytes <= len(tone); off += audioFrameBytes {
 		frames = append(frames, tone[off:off+audioFrameBytes])

@@ -2,7 +2,7 @@
 # gen-speex.sh: makes speex.pcap, ~15 s of Speex wideband (16 kHz, RFC 5574, PT 97) RTP
 # carrying a 440 Hz tone, for the Speex passthrough test (SIPp replays it with play_pcap_audio).
 # Made like gen.sh's captures: ffmpeg -re sends RTP to a loopback port, tcpdump captures it.
-# Needs ffmpeg with libspeex, tcpdump, root. Usage: bench/media/gen-speex.sh [OUTDIR]
+# Needs ffmpeg with libspeex, tcpdump, root. Usage: bench/testmedia/gen-speex.sh [OUTDIR]
 set -euo pipefail
 out=${1:-$(cd "$(dirname "$0")" && pwd)}
 port=$(( (RANDOM % 10000) * 2 + 30000 ))

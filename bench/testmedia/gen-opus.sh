@@ -4,7 +4,7 @@
 # re-INVITE moves the call from PCMU to Opus). voip + 24 kb/s keeps libopus in SILK, where LBRR
 # (in-band FEC) exists.
 # Made like gen.sh's captures: ffmpeg -re sends RTP to a loopback port, tcpdump captures it.
-# Needs ffmpeg with libopus, tcpdump, root. Usage: bench/media/gen-opus.sh [OUTDIR]
+# Needs ffmpeg with libopus, tcpdump, root. Usage: bench/testmedia/gen-opus.sh [OUTDIR]
 set -euo pipefail
 out=${1:-$(cd "$(dirname "$0")" && pwd)}
 port=$(( (RANDOM % 10000) * 2 + 30000 ))

@@ -6,7 +6,7 @@
 // nanosecond timestamps in either byte order, with Ethernet, Linux cooked
 // (SLL, SLL2) or raw IPv4 link types, and returns the payloads of the
 // unfragmented IPv4 UDP packets; everything else is skipped.
-package testmedia
+package clip
 
 import (
 	"encoding/binary"

@@ -1,4 +1,4 @@
-package testmedia
+package clip
 
 import _ "embed"
 
