@@ -115,7 +115,7 @@ type Actor struct {
 	video     *actor.PID
 	publisher *actor.PID
 	pushes    map[string]*actor.PID // mediaSessionId → publisher
-	tracks    *frame.Tracks        // nil until the answer
+	tracks    *frame.Tracks         // nil until the answer
 	width     int
 	height    int
 	done      bool // a final status was reported; the actor is stopping

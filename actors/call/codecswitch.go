@@ -4,8 +4,8 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/sipcast/sipcast/actors/rtp"
-	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/actors/transcoder"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/protocol/sdp"
 )
 

@@ -9,8 +9,8 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
-	"github.com/sipcast/sipcast/internal/metrics"
 	"github.com/sipcast/sipcast/actors/rtp"
+	"github.com/sipcast/sipcast/internal/metrics"
 	"github.com/sipcast/sipcast/internal/sipua"
 	"github.com/sipcast/sipcast/protocol/callapi"
 	"github.com/sipcast/sipcast/protocol/dtmf"

@@ -12,8 +12,8 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
-	"github.com/sipcast/sipcast/internal/metrics"
 	"github.com/sipcast/sipcast/actors/registry"
+	"github.com/sipcast/sipcast/internal/metrics"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
 

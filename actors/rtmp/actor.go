@@ -20,8 +20,8 @@ import (
 	"github.com/bluenviron/gortmplib"
 
 	"github.com/sipcast/sipcast/internal/metrics"
-	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/clock"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/protocol/callapi"
 	"github.com/sipcast/sipcast/protocol/rtmpurl"
 )

@@ -1,8 +1,8 @@
 package rtmp
 
 import (
-	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/aac"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/g711"
 	"github.com/sipcast/sipcast/media/wav"
 )

@@ -9,8 +9,8 @@ import (
 	"github.com/pion/rtcp"
 	pionrtp "github.com/pion/rtp"
 
-	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/demo/clip"
+	"github.com/sipcast/sipcast/media/frame"
 )
 
 // These tests drive a real RTP actor over loopback sockets with the committed capture: the

@@ -5,9 +5,9 @@ import (
 
 	pionrtp "github.com/pion/rtp"
 
-	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/aac"
 	"github.com/sipcast/sipcast/media/clock"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/g711"
 )
 

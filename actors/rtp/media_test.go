@@ -10,9 +10,9 @@ import (
 	"github.com/pion/rtcp"
 	pionrtp "github.com/pion/rtp"
 
-	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/demo/clip"
 	"github.com/sipcast/sipcast/media/clock"
+	"github.com/sipcast/sipcast/media/frame"
 )
 
 // The jitter buffer, NACK/PLI, the VP8 and Opus pipes and lip sync, through a real RTP actor on

@@ -6,8 +6,8 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
-	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/clock"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/protocol/dtmf"
 )
 

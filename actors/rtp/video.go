@@ -6,8 +6,8 @@ import (
 
 	pionrtp "github.com/pion/rtp"
 
-	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/clock"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/protocol/rtph264"
 )
 

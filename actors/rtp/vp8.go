@@ -7,8 +7,8 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	pionrtp "github.com/pion/rtp"
 
-	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/clock"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/protocol/rtpvp8"
 )
 

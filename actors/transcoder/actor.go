@@ -17,8 +17,8 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
 
-	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/aac"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/transcode"
 )
 

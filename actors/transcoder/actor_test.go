@@ -147,7 +147,7 @@ func TestAudioTranscoderActor(t *testing.T) {
 	system.Root.Send(pid, &frame.Subscribe{Subscribers: []*actor.PID{out.pid}})
 	// Narrowband frames of silence-ish Speex: mode 3, 160 bits, as libspeex packs them.
 	payload := make([]byte, 20)
-	payload[0] = 0x18      // wideband bit 0, mode 3
+	payload[0] = 0x18    // wideband bit 0, mode 3
 	for i := range 100 { // 2 s, a 200 ms hole after 1 s
 		if i >= 50 && i < 60 {
 			continue

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sipcast/sipcast/internal/metrics"
 	"github.com/sipcast/sipcast/actors/notify"
 	"github.com/sipcast/sipcast/bench/peers"
+	"github.com/sipcast/sipcast/internal/metrics"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
 

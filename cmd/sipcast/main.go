@@ -24,11 +24,11 @@ import (
 	"github.com/sipcast/sipcast/actors/registry"
 	"github.com/sipcast/sipcast/actors/rtmp"
 	"github.com/sipcast/sipcast/actors/rtp"
+	"github.com/sipcast/sipcast/demo/device"
+	"github.com/sipcast/sipcast/demo/rtmpserver"
 	"github.com/sipcast/sipcast/internal/sipua"
 	"github.com/sipcast/sipcast/media/frame"
-	"github.com/sipcast/sipcast/demo/device"
 	"github.com/sipcast/sipcast/protocol/callapi"
-	"github.com/sipcast/sipcast/demo/rtmpserver"
 )
 
 // errInterrupted: SIGINT stopped the process without draining.
