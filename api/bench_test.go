@@ -3,7 +3,7 @@ package api
 import (
 	"testing"
 
-	"github.com/sipcast/sipcast/actors/notify"
+	"github.com/sipcast/sipcast/protocol/callapi"
 )
 
 // BenchmarkAuthenticateCached is what every authenticated request pays once its client's
@@ -31,7 +31,7 @@ func BenchmarkVerifyPassword(b *testing.B) {
 
 func BenchmarkFormatSSE(b *testing.B) {
 	b.ReportAllocs()
-	ev := notify.Event{ID: 42, Name: notify.EventCallStatus, Body: make([]byte, 700)}
+	ev := callapi.Event{ID: 42, Name: callapi.EventCallStatus, Body: make([]byte, 700)}
 	for b.Loop() {
 		formatSSE(ev)
 	}

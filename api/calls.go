@@ -10,7 +10,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/sipcast/sipcast/actors/registry"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
 
@@ -53,7 +52,7 @@ func (h *handlers) list(c *fiber.Ctx, filter map[string]any) error {
 		return err
 	}
 	if len(calls) == 0 {
-		return fmt.Errorf("%w: no call matches", registry.ErrNotFound)
+		return fmt.Errorf("%w: no call matches", callapi.ErrNotFound)
 	}
 	return c.JSON(calls)
 }

@@ -7,8 +7,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/sipcast/sipcast/actors/call"
-	"github.com/sipcast/sipcast/actors/registry"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
 
@@ -34,15 +32,15 @@ func statusOf(err error) int {
 	case errors.Is(err, ErrBadRequest), errors.Is(err, ErrSoundFile), errors.Is(err, callapi.ErrWrongType),
 		errors.Is(err, callapi.ErrMissing), errors.Is(err, callapi.ErrInvalid):
 		return fiber.StatusBadRequest
-	case errors.Is(err, call.ErrNotEstablished), errors.Is(err, call.ErrDTMFNotNegotiated):
+	case errors.Is(err, callapi.ErrNotEstablished), errors.Is(err, callapi.ErrDTMFNotNegotiated):
 		return fiber.StatusBadRequest
-	case errors.Is(err, call.ErrDTMFFailed):
+	case errors.Is(err, callapi.ErrDTMFFailed):
 		return fiber.StatusBadGateway
-	case errors.Is(err, registry.ErrConflict):
+	case errors.Is(err, callapi.ErrConflict):
 		return fiber.StatusConflict
-	case errors.Is(err, registry.ErrNotFound):
+	case errors.Is(err, callapi.ErrNotFound):
 		return fiber.StatusNotFound
-	case errors.Is(err, registry.ErrUnavailable):
+	case errors.Is(err, callapi.ErrUnavailable):
 		return fiber.StatusServiceUnavailable
 	}
 	return fiber.StatusInternalServerError

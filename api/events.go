@@ -8,7 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/sipcast/sipcast/actors/notify"
+	"github.com/sipcast/sipcast/protocol/callapi"
 )
 
 // events: GET /rest-api/events[?callId=ID] → a text/event-stream of every notification (the same
@@ -24,13 +24,13 @@ func (h *handlers) events(c *fiber.Ctx) error {
 	if src == nil {
 		return fiber.NewError(fiber.StatusNotFound, "the event stream is not enabled")
 	}
-	sub := src.Subscribe(c.Query("callId"))
+	events, cancel := src.Stream(c.Query("callId"))
 	c.Set(fiber.HeaderContentType, "text/event-stream")
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Set("X-Accel-Buffering", "no") // nginx in front must not hold events back
 	heartbeat := h.cfg.HeartbeatInterval
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-		defer src.Unsubscribe(sub)
+		defer cancel()
 		// The first line lets the client know the stream is open before any event.
 		if writeSSE(w, []byte(": sipcast events\n\n")) != nil {
 			return
@@ -39,7 +39,7 @@ func (h *handlers) events(c *fiber.Ctx) error {
 		defer tick.Stop()
 		for {
 			select {
-			case ev, ok := <-sub.Events():
+			case ev, ok := <-events:
 				if !ok {
 					return
 				}
@@ -66,7 +66,7 @@ func writeSSE(w *bufio.Writer, b []byte) error {
 
 // formatSSE renders one event; the JSON body holds no raw newline, but split on them anyway
 // so a payload can never end the event early.
-func formatSSE(ev notify.Event) []byte {
+func formatSSE(ev callapi.Event) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "id: %d\nevent: %s\n", ev.ID, ev.Name)
 	for line := range bytes.SplitSeq(ev.Body, []byte("\n")) {

@@ -7,15 +7,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sipcast/sipcast/actors/registry"
-	"github.com/sipcast/sipcast/actors/rtmp"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
 
 // withPushes is the fake engine with the /push methods too, so every route is registered.
 type withPushes struct{ *fakeCalls }
 
-func (withPushes) StartPush(context.Context, callapi.PushStart, *rtmp.Sound) (callapi.Push, error) {
+func (withPushes) StartPush(context.Context, callapi.PushStart, *frame.Sound) (callapi.Push, error) {
 	return callapi.Push{}, nil
 }
 
@@ -23,7 +22,7 @@ func (withPushes) FindPushes(context.Context, string, string) ([]callapi.Push, e
 	return nil, nil
 }
 
-func (withPushes) PushCommand(context.Context, string, registry.PushOp, *rtmp.Sound) (callapi.Push, error) {
+func (withPushes) PushCommand(context.Context, string, callapi.PushOp, *frame.Sound) (callapi.Push, error) {
 	return callapi.Push{}, nil
 }
 

@@ -10,8 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/sipcast/sipcast/actors/registry"
-	"github.com/sipcast/sipcast/actors/rtmp"
+	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/wav"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
@@ -19,9 +18,9 @@ import (
 // Pushes is what the /push methods need of the engine. The engine implements it; New registers
 // the routes only when the Calls it is given does too.
 type Pushes interface {
-	StartPush(ctx context.Context, spec callapi.PushStart, sound *rtmp.Sound) (callapi.Push, error)
+	StartPush(ctx context.Context, spec callapi.PushStart, sound *frame.Sound) (callapi.Push, error)
 	FindPushes(ctx context.Context, streamName, rtmpURL string) ([]callapi.Push, error)
-	PushCommand(ctx context.Context, id string, op registry.PushOp, sound *rtmp.Sound) (callapi.Push, error)
+	PushCommand(ctx context.Context, id string, op callapi.PushOp, sound *frame.Sound) (callapi.Push, error)
 }
 
 // ErrSoundFile: a sound file that is not in the sounds folder, does not exist, or is not a WAV
@@ -43,11 +42,11 @@ func registerPush(r fiber.Router, p Pushes, cfg Config) {
 	r.Post("/push/startup", h.startup)
 	r.Post("/push/find", h.find)
 	r.Post("/push/find_all", h.findAll)
-	r.Post("/push/terminate", h.op(registry.PushTerminate))
-	r.Post("/push/mute", h.op(registry.PushMute))
-	r.Post("/push/unmute", h.op(registry.PushUnmute))
-	r.Post("/push/sound_on", h.op(registry.PushSoundOn))
-	r.Post("/push/sound_off", h.op(registry.PushSoundOff))
+	r.Post("/push/terminate", h.op(callapi.PushTerminate))
+	r.Post("/push/mute", h.op(callapi.PushMute))
+	r.Post("/push/unmute", h.op(callapi.PushUnmute))
+	r.Post("/push/sound_on", h.op(callapi.PushSoundOn))
+	r.Post("/push/sound_off", h.op(callapi.PushSoundOff))
 }
 
 // startup: POST /rest-api/push/startup {streamName, rtmpUrl, options} → 200 push | 400 | 404 | 409.
@@ -56,7 +55,7 @@ func (h *pushHandlers) startup(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var sound *rtmp.Sound
+	var sound *frame.Sound
 	if spec.SoundFile != "" {
 		if sound, err = h.loadSound(spec.SoundFile, spec.SoundLoop); err != nil {
 			return err
@@ -87,20 +86,20 @@ func (h *pushHandlers) list(c *fiber.Ctx, name, url string) error {
 		return err
 	}
 	if len(ps) == 0 {
-		return fmt.Errorf("%w: no push matches", registry.ErrNotFound)
+		return fmt.Errorf("%w: no push matches", callapi.ErrNotFound)
 	}
 	return c.JSON(ps)
 }
 
 // op handles the methods that act on one push named by mediaSessionId.
-func (h *pushHandlers) op(op registry.PushOp) fiber.Handler {
+func (h *pushHandlers) op(op callapi.PushOp) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		r, err := callapi.ParsePushRequest(c.Body(), true)
 		if err != nil {
 			return err
 		}
-		var sound *rtmp.Sound
-		if op == registry.PushSoundOn {
+		var sound *frame.Sound
+		if op == callapi.PushSoundOn {
 			file := strings.TrimSpace(string(r.SoundFile))
 			if file == "" {
 				return fmt.Errorf("%w: soundFile", callapi.ErrMissing)
@@ -119,7 +118,7 @@ func (h *pushHandlers) op(op registry.PushOp) fiber.Handler {
 
 // loadSound reads a WAV from the sounds folder. A name that leads outside it (absolute, "..",
 // or a link pointing out) is refused: the REST client must not read the server's files.
-func (h *pushHandlers) loadSound(name string, loop bool) (*rtmp.Sound, error) {
+func (h *pushHandlers) loadSound(name string, loop bool) (*frame.Sound, error) {
 	if h.sounds == "" {
 		return nil, fmt.Errorf("%w: no sounds folder configured (SIPCAST_SOUNDS_DIR)", ErrSoundFile)
 	}
@@ -145,5 +144,5 @@ func (h *pushHandlers) loadSound(name string, loop bool) (*rtmp.Sound, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %q: %v", ErrSoundFile, name, err)
 	}
-	return &rtmp.Sound{Name: name, Samples: samples, Rate: rate, Loop: loop}, nil
+	return &frame.Sound{Name: name, Samples: samples, Rate: rate, Loop: loop}, nil
 }

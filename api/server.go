@@ -13,7 +13,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
-	"github.com/sipcast/sipcast/actors/notify"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
 
@@ -27,10 +26,11 @@ type Calls interface {
 	SendDTMF(ctx context.Context, callID, digits, kind string) error
 }
 
-// EventSource feeds GET /rest-api/events; *notify.Broker is one.
+// EventSource feeds GET /rest-api/events (the engine's notification broker is one).
 type EventSource interface {
-	Subscribe(callID string) *notify.Subscription
-	Unsubscribe(s *notify.Subscription)
+	// Stream returns every event from now on, or one call's when callID is set, until cancel is
+	// called; the channel is closed when the source closes or after cancel.
+	Stream(callID string) (events <-chan callapi.Event, cancel func())
 }
 
 // Config configures the REST app.

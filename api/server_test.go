@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sipcast/sipcast/actors/call"
-	"github.com/sipcast/sipcast/actors/registry"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
 
@@ -28,7 +26,7 @@ type fakeCalls struct {
 
 func (f *fakeCalls) StartCall(_ context.Context, s callapi.Startup) (callapi.Call, error) {
 	if _, ok := f.calls[s.CallID]; ok {
-		return callapi.Call{}, fmt.Errorf("%w: callId", registry.ErrConflict)
+		return callapi.Call{}, fmt.Errorf("%w: callId", callapi.ErrConflict)
 	}
 	c := callapi.Call{CallID: s.CallID, Status: callapi.StatusPending, Callee: callapi.Str(s.Callee)}
 	f.calls[s.CallID] = c
@@ -37,7 +35,7 @@ func (f *fakeCalls) StartCall(_ context.Context, s callapi.Startup) (callapi.Cal
 
 func (f *fakeCalls) Find(_ context.Context, filter map[string]any) ([]callapi.Call, error) {
 	if f.down {
-		return nil, fmt.Errorf("%w: timeout", registry.ErrUnavailable)
+		return nil, fmt.Errorf("%w: timeout", callapi.ErrUnavailable)
 	}
 	f.lastFilter = filter
 	var out []callapi.Call
@@ -51,7 +49,7 @@ func (f *fakeCalls) Find(_ context.Context, filter map[string]any) ([]callapi.Ca
 
 func (f *fakeCalls) Terminate(_ context.Context, id string) error {
 	if _, ok := f.calls[id]; !ok {
-		return fmt.Errorf("%w: %s", registry.ErrNotFound, id)
+		return fmt.Errorf("%w: %s", callapi.ErrNotFound, id)
 	}
 	delete(f.calls, id)
 	return nil
@@ -61,13 +59,13 @@ func (f *fakeCalls) SendDTMF(_ context.Context, id, digits, kind string) error {
 	c, ok := f.calls[id]
 	switch {
 	case !ok:
-		return fmt.Errorf("%w: %s", registry.ErrNotFound, id)
+		return fmt.Errorf("%w: %s", callapi.ErrNotFound, id)
 	case c.Status != callapi.StatusEstablished:
-		return fmt.Errorf("%w: status %s", call.ErrNotEstablished, c.Status)
+		return fmt.Errorf("%w: status %s", callapi.ErrNotEstablished, c.Status)
 	case kind == DTMFRFC2833 && c.Callee != nil && *c.Callee == "no-te":
-		return call.ErrDTMFNotNegotiated
+		return callapi.ErrDTMFNotNegotiated
 	case kind == DTMFInfo && c.Callee != nil && *c.Callee == "refuses-info":
-		return fmt.Errorf("%w: SIP 415", call.ErrDTMFFailed)
+		return fmt.Errorf("%w: SIP 415", callapi.ErrDTMFFailed)
 	}
 	f.dtmf = append(f.dtmf, id+" "+digits+" "+kind)
 	return nil

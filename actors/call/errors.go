@@ -1,6 +1,10 @@
 package call
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/sipcast/sipcast/protocol/callapi"
+)
 
 var (
 	// ErrBadAnswer: the callee's SDP answer cannot be used (unparsable, or no codec we offered).
@@ -10,11 +14,11 @@ var (
 	// ErrActorFailed: the call's actor crashed and was stopped by its supervisor.
 	ErrActorFailed = errors.New("call: internal failure")
 	// ErrNotEstablished: the request needs an established call (DTMF before the answer).
-	ErrNotEstablished = errors.New("call: not established")
+	ErrNotEstablished = callapi.ErrNotEstablished
 	// ErrDTMFNotNegotiated: RFC 2833 DTMF asked of a call whose answer refused telephone-event.
-	ErrDTMFNotNegotiated = errors.New("call: telephone-event not negotiated")
+	ErrDTMFNotNegotiated = callapi.ErrDTMFNotNegotiated
 	// ErrDTMFFailed: the device refused the DTMF, or it could not be sent.
-	ErrDTMFFailed = errors.New("call: DTMF not delivered")
+	ErrDTMFFailed = callapi.ErrDTMFFailed
 	// ErrMediaTimeout: the device sent neither RTP nor RTCP for the media timeout.
 	ErrMediaTimeout = errors.New("media timeout")
 	// ErrSessionExpired: the callee, refresher of the RFC 4028 session timer, did not refresh.

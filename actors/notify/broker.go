@@ -28,6 +28,13 @@ type Subscription struct {
 	Dropped atomic.Uint64
 }
 
+// Stream subscribes like Subscribe and returns the channel with the function that cancels it:
+// the shape the REST layer's event source takes.
+func (b *Broker) Stream(callID string) (<-chan Event, func()) {
+	s := b.Subscribe(callID)
+	return s.Events(), func() { b.Unsubscribe(s) }
+}
+
 // Events is closed when the broker closes or the subscription is cancelled.
 func (s *Subscription) Events() <-chan Event { return s.c }
 

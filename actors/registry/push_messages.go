@@ -30,15 +30,15 @@ type FindPushesResponse struct {
 	Pushes []callapi.Push
 }
 
-// PushOp is what a PushCommand does.
-type PushOp int
+// PushOp is what a PushCommand does; the REST contract names the operations.
+type PushOp = callapi.PushOp
 
 const (
-	PushTerminate PushOp = iota
-	PushMute
-	PushUnmute
-	PushSoundOn
-	PushSoundOff
+	PushTerminate = callapi.PushTerminate
+	PushMute      = callapi.PushMute
+	PushUnmute    = callapi.PushUnmute
+	PushSoundOn   = callapi.PushSoundOn
+	PushSoundOff  = callapi.PushSoundOff
 )
 
 // PushCommand acts on one push, named by its mediaSessionId.

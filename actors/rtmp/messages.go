@@ -1,5 +1,7 @@
 package rtmp
 
+import "github.com/sipcast/sipcast/media/frame"
+
 // StatusChanged is sent to the parent (the call) on every transition of the publisher:
 // RTMP_STREAM_WAIT → RTMP_STREAM_ACTIVE ⇄ RTMP_CONNECTION_LOST → RTMP_CONNECTION_FAILED.
 type StatusChanged struct {
@@ -22,12 +24,7 @@ type SetAudio struct {
 }
 
 // Sound is decoded PCM to play instead of the call's audio.
-type Sound struct {
-	Name    string
-	Samples []int16 // mono, at Rate
-	Rate    int
-	Loop    bool
-}
+type Sound = frame.Sound
 
 // ForcePanic makes the actor panic inside Receive, for fault-injection tests.
 type ForcePanic struct{}

@@ -10,3 +10,21 @@ var (
 	// ErrInvalid: a field is present but its value is not acceptable.
 	ErrInvalid = errors.New("invalid value")
 )
+
+// The outcomes the engine reports to the REST layer, which maps each to one HTTP status
+// (api/errors.go). The actor packages return these same values (registry.ErrConflict is
+// ErrConflict), so a handler classifies an engine error without importing the engine.
+var (
+	// ErrConflict: a live call or push already holds the callId, toStream or rtmpUrl+rtmpStream (409).
+	ErrConflict = errors.New("conflict")
+	// ErrNotFound: no call or push matches (404).
+	ErrNotFound = errors.New("not found")
+	// ErrUnavailable: the engine did not answer in time (503).
+	ErrUnavailable = errors.New("registry unavailable")
+	// ErrNotEstablished: the request needs an established call (DTMF before the answer) (400).
+	ErrNotEstablished = errors.New("call: not established")
+	// ErrDTMFNotNegotiated: RFC 2833 DTMF asked of a call whose answer refused telephone-event (400).
+	ErrDTMFNotNegotiated = errors.New("call: telephone-event not negotiated")
+	// ErrDTMFFailed: the device refused the DTMF, or it could not be sent (502).
+	ErrDTMFFailed = errors.New("call: DTMF not delivered")
+)
