@@ -9,14 +9,13 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/sipcast/sipcast/bench/peers"
+	"github.com/sipcast/sipcast/internal/testutil"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
 
@@ -34,21 +33,14 @@ func buildSipcast(ctx context.Context, dir string) (string, error) {
 		return "", err
 	}
 	bin := filepath.Join(dir, "sipcast")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/sipcast")
-	cmd.Dir = filepath.Dir(bench)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/sipcast: %w\n%s", err, out)
-	}
-	return bin, nil
+	return bin, testutil.BuildSipcast(ctx, filepath.Dir(bench), bin, false)
 }
 
 // gateway is the sipcast process under test and a REST client for it.
 type gateway struct {
-	cmd     *exec.Cmd
+	*testutil.Process
 	rest    string
 	logPath string
-	done    chan struct{}
 	http    *http.Client
 }
 
@@ -63,63 +55,30 @@ func startGateway(ctx context.Context, bin, dir, name string, cfg Config) (*gate
 	if err != nil {
 		return nil, err
 	}
-	g := &gateway{
-		rest:    "http://127.0.0.1:" + strconv.Itoa(restPort) + "/rest-api",
-		logPath: filepath.Join(dir, name+".log"),
-		done:    make(chan struct{}),
+	p, err := testutil.Start(ctx, testutil.Options{
+		Bin: bin, LogPath: filepath.Join(dir, name+".log"), RESTPort: restPort, SIPPort: sipPort,
+		StartTimeout: gatewayStartTimeout,
+		Env: append([]string{
+			// No SIP TLS listener: the load calls are UDP, and parallel gateways would all try 5061.
+			"SIPCAST_SIP_TLS_PORT=off",
+			"SIPCAST_RTP_PORTS=" + cfg.sipcastPorts(),
+			"SIPCAST_LOG_LEVEL=info",
+			// On SIGQUIT, dump every goroutine: that is how the harness counts
+			// them without a debug endpoint in sipcast.
+			"GOTRACEBACK=all"}, cfg.SipcastEnv...),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotReady, err)
+	}
+	return &gateway{Process: p, rest: p.REST + "/rest-api", logPath: p.LogPath,
 		http: &http.Client{Timeout: restTimeout, Transport: &http.Transport{
 			// One connection per concurrent request, kept: a new TCP
 			// connection per poll would be measured as REST latency.
 			MaxIdleConnsPerHost: 256,
-		}},
-	}
-	logFile, err := os.Create(g.logPath)
-	if err != nil {
-		return nil, err
-	}
-	g.cmd = exec.Command(bin)
-	g.cmd.Env = append(os.Environ(),
-		"SIPCAST_PROFILE=dev", "SIPCAST_SIP_IP=127.0.0.1",
-		"SIPCAST_REST_PORT="+strconv.Itoa(restPort),
-		"SIPCAST_SIP_PORT="+strconv.Itoa(sipPort),
-		// No SIP TLS listener: the load calls are UDP, and parallel gateways would all try 5061.
-		"SIPCAST_SIP_TLS_PORT=off",
-		"SIPCAST_RTP_PORTS="+cfg.sipcastPorts(),
-		"SIPCAST_RTMP_SERVER=off", "SIPCAST_DEMO_DEVICE=off",
-		"SIPCAST_LOG_FORMAT=json", "SIPCAST_LOG_LEVEL=info",
-		// On SIGQUIT, dump every goroutine: that is how the harness counts
-		// them without a debug endpoint in sipcast.
-		"GOTRACEBACK=all")
-	g.cmd.Env = append(g.cmd.Env, cfg.SipcastEnv...)
-	g.cmd.Stdout, g.cmd.Stderr = logFile, logFile
-	g.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := g.cmd.Start(); err != nil {
-		logFile.Close()
-		return nil, err
-	}
-	go func() { _ = g.cmd.Wait(); logFile.Close(); close(g.done) }()
-
-	deadline := time.Now().Add(gatewayStartTimeout)
-	for {
-		if _, err := g.findAll(ctx); err == nil {
-			return g, nil
-		}
-		select {
-		case <-g.done:
-			return nil, fmt.Errorf("%w: sipcast exited at start:\n%s", ErrNotReady, tail(g.logPath, 20))
-		case <-ctx.Done():
-			g.kill()
-			return nil, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			g.kill()
-			return nil, fmt.Errorf("%w: sipcast REST not up after %v:\n%s", ErrNotReady, gatewayStartTimeout, tail(g.logPath, 20))
-		}
-	}
+		}}}, nil
 }
 
-func (g *gateway) pid() int { return g.cmd.Process.Pid }
+func (g *gateway) pid() int { return g.Pid() }
 
 // post sends body as JSON and returns the status and the answer.
 func (g *gateway) post(ctx context.Context, path string, body any) (int, []byte, error) {
@@ -188,11 +147,11 @@ func (g *gateway) terminate(ctx context.Context, callID string) error {
 // ended, to see whether any outlived its call.
 func (g *gateway) quit() (goroutineCount, error) {
 	before, _ := os.Stat(g.logPath)
-	_ = g.cmd.Process.Signal(syscall.SIGQUIT)
+	_ = g.Cmd.Process.Signal(syscall.SIGQUIT)
 	select {
-	case <-g.done:
+	case <-g.Done():
 	case <-time.After(10 * time.Second):
-		g.kill()
+		g.Kill()
 		return goroutineCount{}, fmt.Errorf("sipcast did not exit on SIGQUIT")
 	}
 	f, err := os.Open(g.logPath)
@@ -254,38 +213,8 @@ func countGoroutines(dump []byte) goroutineCount {
 	return n
 }
 
-// stop ends sipcast gracefully (SIGTERM drains calls), then kills it.
-func (g *gateway) stop() {
-	select {
-	case <-g.done:
-		return
-	default:
-	}
-	_ = g.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-g.done:
-	case <-time.After(20 * time.Second):
-		g.kill()
-	}
-}
-
-func (g *gateway) kill() {
-	_ = syscall.Kill(-g.cmd.Process.Pid, syscall.SIGKILL)
-	<-g.done
-}
-
 // tail returns the last n lines of a file, for error messages.
-func tail(path string, n int) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err.Error()
-	}
-	lines := bytes.Split(bytes.TrimRight(b, "\n"), []byte("\n"))
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return string(bytes.Join(lines, []byte("\n")))
-}
+func tail(path string, n int) string { return testutil.TailFile(path, n) }
 
 // logSummary is what sipcast's JSON log says about a run.
 type logSummary struct {

@@ -49,7 +49,7 @@ func runSipcast(ctx context.Context, e *env, bin string) (*Side, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer g.stop()
+	defer g.Stop()
 	idle, err := g.idle(ctx)
 	if err != nil {
 		return nil, err
@@ -162,7 +162,7 @@ func idleGoroutines(ctx context.Context, bin string, e *env) (goroutineCount, er
 	if err != nil {
 		return goroutineCount{}, err
 	}
-	defer g.stop()
+	defer g.Stop()
 	if _, err := g.idle(ctx); err != nil {
 		return goroutineCount{}, err
 	}

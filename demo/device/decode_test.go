@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/sipcast/sipcast/bench/leak"
+
+	"github.com/sipcast/sipcast/internal/testutil"
 )
 
 // freePair finds an even/odd port pair for ffmpeg (RTP, RTCP) and releases
@@ -123,7 +125,7 @@ func TestConcurrentCalls(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	waitFor(t, 2*time.Second, "calls to end", func() bool { return d.Calls() == 0 })
+	testutil.WaitFor(t, 2*time.Second, "calls to end", func() bool { return d.Calls() == 0 })
 	ssrcs := map[uint32]bool{}
 	for i, l := range legs {
 		a, v := l.audio.received(), l.video.received()

@@ -13,18 +13,9 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/pion/sdp/v3"
-)
 
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
+	"github.com/sipcast/sipcast/internal/testutil"
+)
 
 // streamFor is how long the main test watches the media.
 const streamFor = 2 * time.Second
@@ -66,7 +57,7 @@ func TestCallStreamsThenCallerHangsUp(t *testing.T) {
 	if err := sess.Ack(ctx); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 2*time.Second, "call running", func() bool { return d.Calls() == 1 })
+	testutil.WaitFor(t, 2*time.Second, "call running", func() bool { return d.Calls() == 1 })
 
 	// The device's ports are open: what the gateway sends (RTCP here) is
 	// read and dropped, not bounced with ICMP.
@@ -91,7 +82,7 @@ func TestCallStreamsThenCallerHangsUp(t *testing.T) {
 	if err := sess.Bye(ctx); err != nil {
 		t.Fatalf("BYE: %v", err)
 	}
-	waitFor(t, 2*time.Second, "call to end", func() bool { return d.Calls() == 0 })
+	testutil.WaitFor(t, 2*time.Second, "call to end", func() bool { return d.Calls() == 0 })
 	n := len(video.received())
 	time.Sleep(200 * time.Millisecond)
 	if len(video.received()) != n {
@@ -212,7 +203,7 @@ func TestDeviceHangsUpAfter(t *testing.T) {
 	case <-time.After(time.Second):
 		t.Error("caller's dialog not ended by the BYE")
 	}
-	waitFor(t, 2*time.Second, "call to end", func() bool { return d.Calls() == 0 })
+	testutil.WaitFor(t, 2*time.Second, "call to end", func() bool { return d.Calls() == 0 })
 	if len(audio.received()) == 0 {
 		t.Error("no audio before the hang-up")
 	}
@@ -233,7 +224,7 @@ func TestCloseHangsUpCalls(t *testing.T) {
 	if err := sess.Ack(ctx); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 2*time.Second, "call running", func() bool { return d.Calls() == 1 })
+	testutil.WaitFor(t, 2*time.Second, "call running", func() bool { return d.Calls() == 1 })
 	start := time.Now()
 	if err := d.Close(); err != nil {
 		t.Fatal(err)

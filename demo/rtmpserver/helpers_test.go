@@ -58,18 +58,6 @@ func startServer(t *testing.T, mod func(*Server)) *Server {
 	return s
 }
 
-// waitFor polls cond until it holds or the timeout passes.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // probeCodecs runs ffprobe on url and returns the codec names it reports.
 func probeCodecs(ctx context.Context, url string) ([]string, string, error) {
 	cmd := exec.CommandContext(ctx, "ffprobe", "-v", "error",

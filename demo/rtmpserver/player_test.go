@@ -13,6 +13,8 @@ import (
 	"github.com/bluenviron/gortmplib"
 	"github.com/bluenviron/gortmplib/pkg/codecs"
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
+
+	"github.com/sipcast/sipcast/internal/testutil"
 )
 
 // played is what a gortmplib player saw.
@@ -112,7 +114,7 @@ func TestLateJoinerGetsTracksAndStartsOnKeyframe(t *testing.T) {
 	startPublisher(t, s, "late", m, nil)
 
 	// Join in the middle of a GOP (one IDR every 25 frames).
-	waitFor(t, 10*time.Second, "mid-GOP", func() bool {
+	testutil.WaitFor(t, 10*time.Second, "mid-GOP", func() bool {
 		ss, _ := s.Stats("live", "late")
 		return ss.VideoFrames > 50 && ss.VideoFrames%25 >= 8 && ss.VideoFrames%25 <= 16
 	})
@@ -142,7 +144,7 @@ func TestLateJoinerDecodesCleanly(t *testing.T) {
 	leak.CheckGoroutines(t, goroutineSettle)
 	s := startServer(t, nil)
 	startPublisher(t, s, "clean", m, nil)
-	waitFor(t, 10*time.Second, "mid-GOP", func() bool {
+	testutil.WaitFor(t, 10*time.Second, "mid-GOP", func() bool {
 		ss, _ := s.Stats("live", "clean")
 		return ss.VideoFrames > 50 && ss.VideoFrames%25 >= 8 && ss.VideoFrames%25 <= 16
 	})
@@ -202,7 +204,7 @@ func TestPlayerBeforePublisherWaits(t *testing.T) {
 		p, err := playClient(ctx, "rtmp://"+s.ListenAddr().String()+"/live#early", 30)
 		res <- result{p, err}
 	}()
-	waitFor(t, 5*time.Second, "player waiting", func() bool {
+	testutil.WaitFor(t, 5*time.Second, "player waiting", func() bool {
 		ss, ok := s.Stats("live", "early")
 		return ok && ss.Players == 1 && !ss.Publishing
 	})
@@ -229,7 +231,7 @@ func TestPlayerEndsWithPublisher(t *testing.T) {
 		_, err := playClient(ctx, "rtmp://"+s.ListenAddr().String()+"/live#gone", 1<<30)
 		res <- err
 	}()
-	waitFor(t, 10*time.Second, "player playing", func() bool {
+	testutil.WaitFor(t, 10*time.Second, "player playing", func() bool {
 		ss, _ := s.Stats("live", "gone")
 		return ss.Players == 1 && ss.VideoFrames > 0
 	})
@@ -258,7 +260,7 @@ func TestCloseWithActiveConnections(t *testing.T) {
 		_, err := playClient(ctx, "rtmp://"+s.ListenAddr().String()+"/live#busy", 1<<30)
 		res <- err
 	}()
-	waitFor(t, 10*time.Second, "player playing", func() bool {
+	testutil.WaitFor(t, 10*time.Second, "player playing", func() bool {
 		ss, _ := s.Stats("live", "busy")
 		return ss.Players == 1 && ss.VideoFrames > 0
 	})

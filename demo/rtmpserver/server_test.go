@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/sipcast/sipcast/bench/leak"
+
+	"github.com/sipcast/sipcast/internal/testutil"
 )
 
 // publishFFmpeg starts ffmpeg publishing test video and audio for secs seconds
@@ -56,7 +58,7 @@ func TestFFmpegPublishFFprobePlays(t *testing.T) {
 	url := s.URL("live", "x")
 	wait := publishFFmpeg(t, url, 6)
 
-	waitFor(t, 10*time.Second, "tracks", func() bool {
+	testutil.WaitFor(t, 10*time.Second, "tracks", func() bool {
 		ss, _ := s.Stats("live", "x")
 		return len(ss.Tracks) == 2
 	})
@@ -82,7 +84,7 @@ func TestFFmpegPublishFFprobePlays(t *testing.T) {
 	if out, err := wait(); err != nil {
 		t.Fatalf("ffmpeg: %v\n%s", err, out)
 	}
-	waitFor(t, 5*time.Second, "stream to go", func() bool {
+	testutil.WaitFor(t, 5*time.Second, "stream to go", func() bool {
 		_, ok := s.Stats("live", "x")
 		return !ok
 	})
@@ -101,7 +103,7 @@ func TestSecondPublisherRefused(t *testing.T) {
 	if err := <-first; err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 10*time.Second, "first publication analysed", func() bool {
+	testutil.WaitFor(t, 10*time.Second, "first publication analysed", func() bool {
 		ss, _ := s.Stats("live", "busy")
 		return ss.VideoFrames > 0
 	})
@@ -203,7 +205,7 @@ func TestCloseCutsIdleConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	waitFor(t, 2*time.Second, "connection tracked", func() bool {
+	testutil.WaitFor(t, 2*time.Second, "connection tracked", func() bool {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		return len(s.conns) == 1

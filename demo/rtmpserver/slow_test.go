@@ -10,6 +10,8 @@ import (
 	"github.com/sipcast/sipcast/bench/leak"
 
 	"github.com/bluenviron/gortmplib"
+
+	"github.com/sipcast/sipcast/internal/testutil"
 )
 
 // stalledPlayer plays name and then never reads: with a tiny receive buffer
@@ -43,7 +45,7 @@ func TestStalledPlayerDoesNotBlockPublisherOrOthers(t *testing.T) {
 		s.WriteTimeout = 3 * time.Second
 	})
 	startPublisher(t, s, "slow", m, nil)
-	waitFor(t, 10*time.Second, "publication", func() bool {
+	testutil.WaitFor(t, 10*time.Second, "publication", func() bool {
 		ss, _ := s.Stats("live", "slow")
 		return ss.VideoFrames > 0
 	})
@@ -64,7 +66,7 @@ func TestStalledPlayerDoesNotBlockPublisherOrOthers(t *testing.T) {
 
 	start := time.Now()
 	before, _ := s.Stats("live", "slow")
-	waitFor(t, 20*time.Second, "the stalled player to overflow", func() bool {
+	testutil.WaitFor(t, 20*time.Second, "the stalled player to overflow", func() bool {
 		ss, _ := s.Stats("live", "slow")
 		return ss.Dropped > 0
 	})
@@ -83,7 +85,7 @@ func TestStalledPlayerDoesNotBlockPublisherOrOthers(t *testing.T) {
 	t.Logf("stalled player overflowed after %.1fs", elapsed)
 
 	// Its writes then block; WriteTimeout disconnects it.
-	waitFor(t, 10*time.Second, "the stalled player to be dropped", func() bool {
+	testutil.WaitFor(t, 10*time.Second, "the stalled player to be dropped", func() bool {
 		ss, _ := s.Stats("live", "slow")
 		return ss.Players == 0
 	})

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/sipcast/sipcast/protocol/rtpspeex"
+
+	"github.com/sipcast/sipcast/internal/testutil"
 )
 
 // toneHz estimates the frequency of a tone from its zero crossings.
@@ -48,7 +50,7 @@ func packetsOf(t testing.TB, file string) [][]byte {
 		return readOggPackets(t, testdata(file))
 	}
 	var frames [][]byte
-	for _, p := range readHex(t, testdata(file)) {
+	for _, p := range testutil.ReadHexLines(t, testdata(file)) {
 		var err error
 		if frames, err = rtpspeex.Split(p, frames); err != nil {
 			t.Fatal(err)

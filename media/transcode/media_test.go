@@ -1,10 +1,8 @@
 package transcode
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
-	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,26 +70,6 @@ func readOggPackets(t testing.TB, path string) [][]byte {
 		t.Fatalf("%s: not Ogg Opus", path)
 	}
 	return pkts[2:]
-}
-
-// readHex returns one packet per line of a hex file.
-func readHex(t testing.TB, path string) [][]byte {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out [][]byte
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		b, err := hex.DecodeString(sc.Text())
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, b)
-	}
-	return out
 }
 
 func testdata(name string) string { return filepath.Join("testdata", name) }

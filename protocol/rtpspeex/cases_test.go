@@ -1,11 +1,10 @@
 package rtpspeex
 
 import (
-	"bufio"
-	"encoding/hex"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/sipcast/sipcast/internal/testutil"
 )
 
 // bits builds a Speex bitstream the way libspeex packs it.
@@ -84,19 +83,5 @@ var framesCases = []framesCase{
 
 // captured reads the ffmpeg payloads in testdata (see its README).
 func captured(t testing.TB, name string) [][]byte {
-	f, err := os.Open(filepath.Join("testdata", name+".hex"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out [][]byte
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		b, err := hex.DecodeString(sc.Text())
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, b)
-	}
-	return out
+	return testutil.ReadHexLines(t, filepath.Join("testdata", name+".hex"))
 }

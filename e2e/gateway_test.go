@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -13,11 +13,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/sipcast/sipcast/bench/peers"
+	"github.com/sipcast/sipcast/internal/testutil"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
 
@@ -31,6 +31,7 @@ var (
 	buildErr  error
 )
 
+// sipcastBinary builds ./cmd/sipcast once per test run, with the race detector.
 func sipcastBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -39,11 +40,13 @@ func sipcastBinary(t *testing.T) string {
 			buildErr = err
 			return
 		}
-		binPath = filepath.Join(dir, "sipcast")
-		out, err := exec.Command("go", "build", "-race", "-o", binPath, ".").CombinedOutput()
+		mod, err := testutil.ModuleDir()
 		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+			buildErr = err
+			return
 		}
+		binPath = filepath.Join(dir, "sipcast")
+		buildErr = testutil.BuildSipcast(context.Background(), mod, binPath, true)
 	})
 	if buildErr != nil {
 		t.Fatal(buildErr)
@@ -51,86 +54,45 @@ func sipcastBinary(t *testing.T) string {
 	return binPath
 }
 
-// gateway is a running sipcast process.
+// gateway is a running sipcast process, stopped (SIGTERM) when the test ends.
 type gateway struct {
-	t       *testing.T
-	cmd     *exec.Cmd
-	rest    string
-	logPath string
-	done    chan struct{}
+	*testutil.Process
+	t    *testing.T
+	rest string
+	cmd  *exec.Cmd
+	done <-chan struct{}
 }
 
 // startGateway runs sipcast on loopback with free ports; env adds or overrides settings.
 func startGateway(t *testing.T, env ...string) *gateway {
 	t.Helper()
-	bin := sipcastBinary(t)
-	restPort := peers.FreeTCPPort(t)
 	rtpBase := peers.FreeUDPPorts(t, 8)
 	dir := t.TempDir()
-	g := &gateway{t: t, rest: "http://127.0.0.1:" + strconv.Itoa(restPort), logPath: filepath.Join(dir, "sipcast.log"),
-		done: make(chan struct{})}
-	logFile, err := os.Create(g.logPath)
+	p, err := testutil.Start(context.Background(), testutil.Options{
+		Bin: sipcastBinary(t), LogPath: filepath.Join(dir, "sipcast.log"),
+		RESTPort: peers.FreeTCPPort(t), SIPPort: peers.FreeUDPPort(t),
+		Env: append([]string{
+			// Its own SIP TLS port: parallel gateways would otherwise all try 5061.
+			"SIPCAST_SIP_TLS_PORT=" + strconv.Itoa(peers.FreeTCPPort(t)),
+			fmt.Sprintf("SIPCAST_RTP_PORTS=%d-%d", rtpBase, rtpBase+7),
+			"SIPCAST_DATA_DIR=" + filepath.Join(dir, "data")}, env...),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g.cmd = exec.Command(bin)
-	g.cmd.Env = append(os.Environ(),
-		"SIPCAST_PROFILE=dev", "SIPCAST_SIP_IP=127.0.0.1",
-		"SIPCAST_REST_PORT="+strconv.Itoa(restPort),
-		"SIPCAST_SIP_PORT="+strconv.Itoa(peers.FreeUDPPort(t)),
-		// Its own SIP TLS port: parallel gateways would otherwise all try 5061.
-		"SIPCAST_SIP_TLS_PORT="+strconv.Itoa(peers.FreeTCPPort(t)),
-		fmt.Sprintf("SIPCAST_RTP_PORTS=%d-%d", rtpBase, rtpBase+7),
-		"SIPCAST_RTMP_SERVER=off", "SIPCAST_DEMO_DEVICE=off", "SIPCAST_LOG_FORMAT=json",
-		"SIPCAST_DATA_DIR="+filepath.Join(dir, "data"))
-	g.cmd.Env = append(g.cmd.Env, env...)
-	g.cmd.Stdout, g.cmd.Stderr = logFile, logFile
-	g.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := g.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = g.cmd.Wait(); logFile.Close(); close(g.done) }()
+	g := &gateway{Process: p, t: t, rest: p.REST, cmd: p.Cmd, done: p.Done()}
 	t.Cleanup(g.stop)
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		if res, err := http.Post(g.rest+"/rest-api/call/find_all", "application/json", nil); err == nil {
-			res.Body.Close()
-			return g
-		}
-		select {
-		case <-g.done:
-			t.Fatalf("sipcast exited at start:\n%s", g.logs())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("sipcast REST did not come up:\n%s", g.logs())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return g
 }
 
 func (g *gateway) stop() {
-	select {
-	case <-g.done:
-		return
-	default:
-	}
-	_ = g.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-g.done:
-	case <-time.After(20 * time.Second):
-		_ = syscall.Kill(-g.cmd.Process.Pid, syscall.SIGKILL)
-		<-g.done
-	}
+	g.Stop()
 	if g.t.Failed() {
 		g.t.Logf("sipcast log:\n%s", g.logs())
 	}
 }
 
-func (g *gateway) logs() string {
-	b, _ := os.ReadFile(g.logPath)
-	return string(b)
-}
+func (g *gateway) logs() string { return g.Logs() }
 
 // post sends a JSON body and returns the status and body.
 func (g *gateway) post(path, body string) (int, []byte) {
