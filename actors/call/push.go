@@ -4,7 +4,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/sipcast/sipcast/actors/rtmp"
-	"github.com/sipcast/sipcast/media/frame"
+	"github.com/sipcast/sipcast/actors/rtp"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
 
@@ -44,7 +44,7 @@ func (a *Actor) resubscribe(ctx actor.Context) {
 	for _, pid := range a.pushes {
 		subs = append(subs, pid)
 	}
-	msg := &frame.Subscribe{Subscribers: subs}
+	msg := &rtp.Subscribe{Subscribers: subs}
 	for _, pid := range []*actor.PID{a.audio, a.video, a.tx.audio, a.tx.video} {
 		if pid != nil {
 			ctx.Send(pid, msg)

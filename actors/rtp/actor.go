@@ -119,7 +119,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 		a.log.Info("actor stopped")
 	case *Configure:
 		a.handleConfigure(m)
-	case *frame.Subscribe:
+	case *Subscribe:
 		a.subscribers = m.Subscribers
 		a.kept.subscribers = m.Subscribers
 	case *frame.KeyframeNeeded:

@@ -49,7 +49,7 @@ func newHarness(t *testing.T, kind Kind, codec string, pt uint8, rate uint32) *h
 	h.pid = h.system.Root.Spawn(NewProps(Config{Kind: kind, CallID: "t", Pair: pair}))
 	h.system.Root.Send(h.pid, &Configure{Codec: codec, PayloadType: pt, ClockRate: rate,
 		RemoteRTCP: dev.LocalAddr().(*net.UDPAddr), FIR: true, Zero: time.Now()})
-	h.system.Root.Send(h.pid, &frame.Subscribe{Subscribers: []*actor.PID{probe}})
+	h.system.Root.Send(h.pid, &Subscribe{Subscribers: []*actor.PID{probe}})
 	t.Cleanup(func() {
 		_ = h.system.Root.StopFuture(h.pid).Wait()
 		h.system.Shutdown()

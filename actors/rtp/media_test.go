@@ -66,7 +66,7 @@ func newMediaHarness(t *testing.T, system *actor.ActorSystem, kind Kind, conf *C
 		conf.Transcoder = h.probe
 	}
 	system.Root.Send(h.pid, conf)
-	system.Root.Send(h.pid, &frame.Subscribe{Subscribers: []*actor.PID{h.probe}})
+	system.Root.Send(h.pid, &Subscribe{Subscribers: []*actor.PID{h.probe}})
 	t.Cleanup(func() {
 		_ = system.Root.StopFuture(h.pid).Wait()
 		dev.Close()

@@ -91,3 +91,9 @@ type SendDTMF struct {
 type SendDTMFResponse struct {
 	Error string
 }
+
+// Subscribe asks an RTP actor (or a transcoder after it) to send its frames to these
+// subscribers, replacing the list.
+type Subscribe struct {
+	Subscribers []*actor.PID
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
 
+	"github.com/sipcast/sipcast/actors/rtp"
 	"github.com/sipcast/sipcast/media/aac"
 	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/transcode"
@@ -99,7 +100,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 		a.close()
 	case *actor.Stopped:
 		a.log.Info("actor stopped", "frames", a.frames, "concealedMs", a.concealedMs())
-	case *frame.Subscribe:
+	case *rtp.Subscribe:
 		a.kept.subscribers = m.Subscribers
 	case *frame.EncodedVideo:
 		a.handleVideo(ctx, m)

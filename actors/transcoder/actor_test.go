@@ -9,6 +9,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/sipcast/sipcast/actors/rtp"
 	"github.com/sipcast/sipcast/media/frame"
 )
 
@@ -86,7 +87,7 @@ func TestVideoTranscoderActor(t *testing.T) {
 	if got := source.take(1, 2*time.Second); len(got) != 1 {
 		t.Fatal("a new transcoder did not ask the device for a key frame")
 	}
-	system.Root.Send(pid, &frame.Subscribe{Subscribers: []*actor.PID{out.pid}})
+	system.Root.Send(pid, &rtp.Subscribe{Subscribers: []*actor.PID{out.pid}})
 	frames := ivfFrames(t, "vp8-160x120.ivf")
 	for i := range frames[:20] {
 		system.Root.Send(pid, &frames[i])
@@ -144,7 +145,7 @@ func TestAudioTranscoderActor(t *testing.T) {
 	defer system.Shutdown()
 	out := newProbe(system)
 	pid := system.Root.Spawn(NewProps(Config{CallID: "t", Codec: "SPEEX", ClockRate: 8000, AACRate: 16000}))
-	system.Root.Send(pid, &frame.Subscribe{Subscribers: []*actor.PID{out.pid}})
+	system.Root.Send(pid, &rtp.Subscribe{Subscribers: []*actor.PID{out.pid}})
 	// Narrowband frames of silence-ish Speex: mode 3, 160 bits, as libspeex packs them.
 	payload := make([]byte, 20)
 	payload[0] = 0x18    // wideband bit 0, mode 3

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/asynkron/protoactor-go/actor"
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
 )
 
@@ -82,11 +81,6 @@ type Tracks struct {
 // changes (from the SPS).
 type VideoFormat struct {
 	Width, Height int
-}
-
-// Subscribe asks an RTP actor to send its frames to these subscribers (replacing the list).
-type Subscribe struct {
-	Subscribers []*actor.PID
 }
 
 // KeyframeNeeded asks the video RTP actor to request a keyframe from the device (RTCP PLI/FIR):
