@@ -8,10 +8,12 @@ package api
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/valyala/fasthttp"
 
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
@@ -56,6 +58,17 @@ type Config struct {
 	PushPrefix string
 	// SoundsDir is the folder of the WAV files /push sound_on may play; "" refuses every file.
 	SoundsDir string
+	// ReadTimeout bounds reading one request, headers and body: a client that trickles bytes
+	// cannot hold a connection and its buffer. Default 10 s.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds writing one answer to a client that does not read it. The event
+	// stream is exempt (it lasts; its heartbeat finds clients gone). Default 10 s.
+	WriteTimeout time.Duration
+	// IdleTimeout closes a keep-alive connection with no request for that long. Default 60 s.
+	IdleTimeout time.Duration
+	// MaxConns is the most connections served at once (fasthttp's Concurrency); the listener
+	// should cap below it. Default 1024.
+	MaxConns int
 }
 
 func (cfg *Config) defaults() {
@@ -77,6 +90,33 @@ func (cfg *Config) defaults() {
 	if cfg.PushPrefix == "" {
 		cfg.PushPrefix = DefaultPushPrefix
 	}
+	if cfg.ReadTimeout == 0 {
+		cfg.ReadTimeout = 10 * time.Second
+	}
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = 10 * time.Second
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = time.Minute
+	}
+	if cfg.MaxConns == 0 {
+		cfg.MaxConns = 1024
+	}
+}
+
+// eventsPath is the one route whose answer has no write deadline.
+const eventsPath = "/rest-api/events"
+
+// perRequestLimits gives every request but the event stream the write deadline: fasthttp puts
+// its WriteTimeout on a whole answer, which would cut a stream that is meant to last.
+func perRequestLimits(cfg Config) func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+	return func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+		path, _, _ := strings.Cut(string(h.RequestURI()), "?")
+		if path == eventsPath {
+			return fasthttp.RequestConfig{}
+		}
+		return fasthttp.RequestConfig{WriteTimeout: cfg.WriteTimeout}
+	}
 }
 
 // New builds the Fiber app with every route. Build one app per listener (HTTP, HTTPS): they
@@ -88,7 +128,11 @@ func New(cfg Config, calls Calls) *fiber.App {
 		DisableStartupMessage: true,
 		ErrorHandler:          errorHandler(cfg),
 		AppName:               "sipcast",
+		ReadTimeout:           cfg.ReadTimeout,
+		IdleTimeout:           cfg.IdleTimeout,
+		Concurrency:           cfg.MaxConns,
 	})
+	app.Server().HeaderReceived = perRequestLimits(cfg)
 	app.Use(recover.New())
 	app.Use(cors)
 	if cfg.Auth != nil {
@@ -110,7 +154,7 @@ func (h *handlers) routes(app *fiber.App) {
 	rest.Post("/call/find_all", h.findAll)
 	rest.Post("/call/terminate", h.terminate)
 	rest.Post("/call/send_dtmf", h.sendDTMF)
-	rest.Get("/events", h.events)
+	rest.Get("/events", h.events) // eventsPath
 	rest.Get("/openapi.json", h.openAPI)
 	app.Get("/healthz", h.healthz)
 	app.Get("/metrics", h.metrics)

@@ -61,9 +61,11 @@ func run(cfg Config, log *slog.Logger) error {
 	defer cancelRun()
 	log.Info("starting sipcast", "profile", cfg.Profile, "sipIp", cfg.SIPIP, "sipPort", cfg.SIPPort,
 		"restPort", cfg.RESTPort, "rtpPorts", cfg.RTPPorts)
+	raiseFileLimit(log)
 
 	if cfg.RTMPServer != "" {
-		srv := &rtmpserver.Server{Addr: cfg.RTMPServer, Logger: log.With("component", "rtmpserver")}
+		srv := &rtmpserver.Server{Addr: cfg.RTMPServer, Logger: log.With("component", "rtmpserver"),
+			MaxConns: cfg.RTMPMaxConns, MaxConnsPerIP: cfg.RTMPMaxConnsPerIP}
 		if err := srv.Start(); err != nil {
 			return fmt.Errorf("embedded RTMP server: %w", err)
 		}
@@ -91,7 +93,9 @@ func run(cfg Config, log *slog.Logger) error {
 		return err
 	}
 	ua, err := sipua.New(sipua.Config{ListenIP: cfg.SIPIP, Port: cfg.SIPPort, ContactIP: cfg.publicIP(),
-		NoTCP: !cfg.SIPTCP, TLS: sipTLS, TLSListener: sipTLSListener, Logger: log})
+		NoTCP: !cfg.SIPTCP, TLS: sipTLS, TLSListener: sipTLSListener, Logger: log,
+		Limits: sipua.ListenLimits{MaxConns: cfg.SIPMaxConns, MaxPerSource: cfg.SIPMaxConnsPerIP,
+			IdleTimeout: cfg.SIPIdleTimeout, HandshakeTimeout: cfg.TLSHandshake}})
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sipcast/sipcast/actors/notify"
 	"github.com/sipcast/sipcast/api"
+	"github.com/sipcast/sipcast/internal/netlimit"
 )
 
 // restServer is the REST API on its listeners: HTTP always, HTTPS in the production profile.
@@ -27,14 +28,15 @@ type restServer struct {
 // startREST listens and serves; errors from the listeners come on Err.
 func startREST(cfg Config, log *slog.Logger, calls api.Calls, store *settingsStore, broker *notify.Broker) (*restServer, error) {
 	apiCfg := api.Config{Logger: log, BodyLimit: cfg.BodyLimit, PushPrefix: cfg.PushPrefix, SoundsDir: cfg.SoundsDir,
-		Events: broker}
+		Events: broker, ReadTimeout: cfg.RESTReadTimeout, WriteTimeout: cfg.RESTWriteTimeout,
+		IdleTimeout: cfg.RESTIdleTimeout, MaxConns: cfg.RESTMaxConns}
 	production := cfg.Profile == "production"
 	if production {
 		apiCfg.Auth = &api.Credentials{Current: store.credentials}
 		apiCfg.Throttle = api.NewThrottle(cfg.AuthMaxFailures, api.DefaultFailureWindow, nil)
 	}
 	r := &restServer{served: make(chan error, 2), log: log}
-	if err := r.listen(apiCfg, calls, cfg.RESTPort, nil); err != nil {
+	if err := r.listen(apiCfg, calls, cfg.RESTPort, nil, cfg.LimitsConfig); err != nil {
 		return nil, err
 	}
 	if production && cfg.HTTPSPort != 0 {
@@ -43,7 +45,7 @@ func startREST(cfg Config, log *slog.Logger, calls api.Calls, store *settingsSto
 			r.Shutdown(0)
 			return nil, err
 		}
-		if err := r.listen(apiCfg, calls, cfg.HTTPSPort, tlsCfg); err != nil {
+		if err := r.listen(apiCfg, calls, cfg.HTTPSPort, tlsCfg, cfg.LimitsConfig); err != nil {
 			r.Shutdown(0)
 			return nil, err
 		}
@@ -51,7 +53,10 @@ func startREST(cfg Config, log *slog.Logger, calls api.Calls, store *settingsSto
 	return r, nil
 }
 
-func (r *restServer) listen(apiCfg api.Config, calls api.Calls, port int, tlsCfg *tls.Config) error {
+// listen serves one REST listener. The listener caps connections (in all and per address) and
+// waits out accept errors such as running out of descriptors, which would otherwise stop Fiber
+// for good; the app bounds each request's time.
+func (r *restServer) listen(apiCfg api.Config, calls api.Calls, port int, tlsCfg *tls.Config, lim LimitsConfig) error {
 	addr := net.JoinHostPort("", strconv.Itoa(port))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -61,6 +66,8 @@ func (r *restServer) listen(apiCfg api.Config, calls api.Calls, port int, tlsCfg
 	if tlsCfg != nil {
 		ln, scheme = tls.NewListener(ln, tlsCfg), "https"
 	}
+	ln = netlimit.Wrap(ln, netlimit.Config{Name: "rest", MaxConns: lim.RESTMaxConns, MaxPerSource: lim.RESTMaxConnsPerIP,
+		HandshakeTimeout: lim.TLSHandshake, Logger: r.log})
 	app := api.New(apiCfg, calls)
 	r.apps = append(r.apps, app)
 	go func() { r.served <- app.Listener(ln) }()

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/bluenviron/gortmplib"
+
+	"github.com/sipcast/sipcast/internal/netlimit"
 )
 
 // Defaults of the Server fields.
@@ -33,11 +35,11 @@ const (
 	// (~70 frames/s): enough to ride out a player's scheduling hiccups, small
 	// enough (they are shared, not copied) to cost little per player.
 	DefaultPlayerQueue = 256
+	// DefaultMaxConns and DefaultMaxConnsPerIP: a demo and benchmark sink
+	// needs a few hundred publishers and players; a flooder gets no more.
+	DefaultMaxConns      = 256
+	DefaultMaxConnsPerIP = 64
 )
-
-// acceptRetryDelay paces Accept after a transient failure (e.g. out of file
-// descriptors) so the loop does not spin.
-const acceptRetryDelay = 50 * time.Millisecond
 
 // Server relays RTMP publications to players. Set the fields, then Start;
 // fields must not change afterwards.
@@ -55,6 +57,12 @@ type Server struct {
 	// PlayerQueue is the number of frames queued per player before it drops.
 	// Default DefaultPlayerQueue.
 	PlayerQueue int
+	// MaxConns caps the connections open at once; more are closed as soon as
+	// they are accepted. Default DefaultMaxConns.
+	MaxConns int
+	// MaxConnsPerIP caps the connections open at once from one address.
+	// Default DefaultMaxConnsPerIP.
+	MaxConnsPerIP int
 
 	logger       *slog.Logger
 	readTimeout  time.Duration
@@ -82,10 +90,14 @@ func (s *Server) Start() error {
 		return ErrAlreadyStarted
 	}
 	s.applyDefaults()
-	ln, err := net.Listen("tcp", s.Addr)
+	raw, err := net.Listen("tcp", s.Addr)
 	if err != nil {
 		return fmt.Errorf("rtmpserver: %w", err)
 	}
+	// The handshake deadline is serve's; the listener caps connections and
+	// waits out accept errors (out of descriptors) with a backoff.
+	ln := netlimit.Wrap(raw, netlimit.Config{Name: "rtmp", MaxConns: s.MaxConns,
+		MaxPerSource: s.MaxConnsPerIP, Logger: s.logger})
 	s.started = true
 	s.ln = ln
 	s.conns = make(map[net.Conn]struct{})
@@ -108,6 +120,8 @@ func (s *Server) applyDefaults() {
 	s.readTimeout = orDefault(s.ReadTimeout, DefaultReadTimeout)
 	s.writeTimeout = orDefault(s.WriteTimeout, DefaultWriteTimeout)
 	s.playerQueue = orDefault(s.PlayerQueue, DefaultPlayerQueue)
+	s.MaxConns = orDefault(s.MaxConns, DefaultMaxConns)
+	s.MaxConnsPerIP = orDefault(s.MaxConnsPerIP, DefaultMaxConnsPerIP)
 }
 
 func orDefault[T time.Duration | int](v, def T) T {
@@ -163,18 +177,12 @@ func (s *Server) Close() error {
 func (s *Server) acceptLoop(ln net.Listener) {
 	defer s.wg.Done()
 	for {
-		conn, err := ln.Accept()
+		conn, err := ln.Accept() // temporary errors are retried inside
 		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
+			if !errors.Is(err, net.ErrClosed) {
+				s.logger.Error("rtmp server stopped accepting", "err", err)
 			}
-			s.logger.Warn("rtmp accept", "err", err)
-			select {
-			case <-s.done:
-				return
-			case <-time.After(acceptRetryDelay):
-			}
-			continue
+			return
 		}
 		if !s.track(conn) {
 			_ = conn.Close()

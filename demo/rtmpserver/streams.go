@@ -14,6 +14,15 @@ func streamKey(u *url.URL) (string, error) {
 		return "", ErrBadStreamName
 	}
 	p := strings.Trim(u.Path, "/")
+	if !strings.Contains(p, "/") {
+		// A client that put a query on the application (rtmp://h/live?token=x, how many
+		// platforms authenticate) sends tcUrl with the query, and the library appends
+		// "/stream" after it: the name is then at the end of the query.
+		if i := strings.LastIndexByte(u.RawQuery, '/'); i >= 0 {
+			name, _, _ := strings.Cut(u.RawQuery[i+1:], "?")
+			p += "/" + name
+		}
+	}
 	i := strings.LastIndexByte(p, '/')
 	if i <= 0 || i == len(p)-1 {
 		return "", ErrBadStreamName

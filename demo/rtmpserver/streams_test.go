@@ -19,6 +19,11 @@ func TestStreamKey(t *testing.T) {
 		{"rtmp://h/live", "", ErrBadStreamName},
 		{"rtmp://h/live/", "", ErrBadStreamName},
 		{"rtmp://h/", "", ErrBadStreamName},
+		// A query on the application: the library appends "/stream" to tcUrl, after the query.
+		{"rtmp://h/live?token=abc/x", "live/x", nil},
+		{"rtmp://h/live?token=abc&sig=z/x?k=v", "live/x", nil},
+		{"rtmp://h/live?token=abc/", "", ErrBadStreamName},
+		{"rtmp://h/live?token=abc", "", ErrBadStreamName},
 	}
 	for _, c := range cases {
 		u, err := url.Parse(c.url)

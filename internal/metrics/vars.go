@@ -39,6 +39,12 @@ var (
 	AuthThrottled Counter
 	// SSEClients is the number of open /rest-api/events streams.
 	SSEClients Gauge
+	// AcceptErrors counts failed accepts (out of file descriptors, mostly), by listener: rest,
+	// sip-tcp, sip-tls, rtmp. Each is waited out, never fatal.
+	AcceptErrors CounterVec
+	// ConnsRefused counts connections closed at once because a listener's total or per-source
+	// cap was reached, by listener.
+	ConnsRefused CounterVec
 )
 
 // Write writes every process-wide family. The REST layer adds what it asks the engine for
@@ -62,6 +68,10 @@ func Write(out io.Writer) error {
 	w.Counter("sipcast_auth_failures_total", "REST requests refused for missing or wrong credentials.", &AuthFailures)
 	w.Counter("sipcast_auth_throttled_total", "REST requests refused because their client failed authentication too often.", &AuthThrottled)
 	w.Gauge("sipcast_sse_clients", "Open /rest-api/events streams.", &SSEClients)
+	w.CounterVec("sipcast_accept_errors_total", "Failed accepts (e.g. out of file descriptors), waited out, by listener.",
+		"listener", &AcceptErrors, "rest")
+	w.CounterVec("sipcast_connections_refused_total", "Connections closed at once over a listener's total or per-source cap, by listener.",
+		"listener", &ConnsRefused, "rest")
 	w.Header("go_goroutines", "gauge", "Number of goroutines that currently exist.")
 	w.Sample("go_goroutines", float64(runtime.NumGoroutine()))
 	return w.Err()

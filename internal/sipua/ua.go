@@ -17,6 +17,8 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/sipcast/sipcast/internal/netlimit"
 )
 
 // Config configures the UA.
@@ -42,6 +44,42 @@ type Config struct {
 	// TLS dialogs, so a peer that opens a new connection for an in-dialog request reaches it.
 	// nil: TLS is client-only, and the peer must reuse our connection (tls.go).
 	TLSListener net.Listener
+
+	// Limits of the TCP and TLS listeners against a flood of connections; zero values take the
+	// defaults below.
+	Limits ListenLimits
+}
+
+// ListenLimits bound what peers can hold open on the TCP and TLS listeners (each listener has
+// its own caps). Outbound connections, which carry our own calls, are not counted.
+type ListenLimits struct {
+	MaxConns         int           // connections open at once; default 1024
+	MaxPerSource     int           // from one address; default 64
+	IdleTimeout      time.Duration // a connection silent this long is closed; default 5 min
+	HandshakeTimeout time.Duration // TLS handshake; default 10 s
+}
+
+func (l *ListenLimits) defaults() {
+	if l.MaxConns == 0 {
+		l.MaxConns = 1024
+	}
+	if l.MaxPerSource == 0 {
+		l.MaxPerSource = 64
+	}
+	if l.IdleTimeout == 0 {
+		l.IdleTimeout = 5 * time.Minute
+	}
+	if l.HandshakeTimeout == 0 {
+		l.HandshakeTimeout = 10 * time.Second
+	}
+}
+
+// limit wraps a listener of ours so a flood neither exhausts descriptors nor, by a failed
+// Accept, stops sipgo's accept loop for good (it returns on any error).
+func (u *UA) limit(ln net.Listener, name string) net.Listener {
+	l := u.cfg.Limits
+	return netlimit.Wrap(ln, netlimit.Config{Name: name, MaxConns: l.MaxConns, MaxPerSource: l.MaxPerSource,
+		IdleTimeout: l.IdleTimeout, HandshakeTimeout: l.HandshakeTimeout, Logger: u.log})
 }
 
 // UA is the shared SIP stack.
@@ -85,7 +123,11 @@ func New(cfg Config) (*UA, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "sipcast"
 	}
-	u := &UA{cfg: cfg, log: cfg.Logger.With("component", "sipua"), served: make(chan struct{}), tlsLn: cfg.TLSListener}
+	cfg.Limits.defaults()
+	u := &UA{cfg: cfg, log: cfg.Logger.With("component", "sipua"), served: make(chan struct{})}
+	if cfg.TLSListener != nil {
+		u.tlsLn = u.limit(cfg.TLSListener, "sip-tls")
+	}
 	addr := net.JoinHostPort(cfg.ListenIP, strconv.Itoa(cfg.Port))
 	conn, err := net.ListenPacket("udp", addr)
 	if err != nil {
@@ -128,10 +170,10 @@ func New(cfg Config) (*UA, error) {
 	if !cfg.NoTCP {
 		// The UDP socket's port, also when the configured one was 0: Contact names one port.
 		addr := localAddr.String()
-		if u.tcp, err = net.Listen("tcp", addr); err != nil {
+		if ln, err := net.Listen("tcp", addr); err != nil {
 			u.log.Warn("SIP over TCP off: cannot listen", "addr", addr, "err", err)
-			u.tcp = nil
 		} else {
+			u.tcp = u.limit(ln, "sip-tcp")
 			servers++
 		}
 	}
