@@ -95,43 +95,10 @@ func (u *UA) Invite(ctx context.Context, inv Invite) (Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	ruri := sip.Uri{Scheme: "sip", User: inv.Callee, Host: inv.Domain, Port: inv.Port}
-	if tp.name != "UDP" {
-		ruri.UriParams = sip.NewParams()
-		ruri.UriParams.Add("transport", strings.ToLower(tp.name))
+	req, contact, proxy, err := u.buildInvite(inv, tp)
+	if err != nil {
+		return nil, err
 	}
-	req := sip.NewRequest(sip.INVITE, ruri)
-	from := inv.From
-	if from == "" {
-		from = "sipcast"
-	}
-	fromHdr := &sip.FromHeader{DisplayName: inv.DisplayName, Address: sip.Uri{Scheme: "sip", User: from, Host: inv.Domain}}
-	fromHdr.Params = sip.NewParams()
-	fromHdr.Params.Add("tag", sip.GenerateTagN(16))
-	req.AppendHeader(fromHdr)
-	req.AppendHeader(&sip.ToHeader{Address: sip.Uri{Scheme: "sip", User: inv.Callee, Host: inv.Domain}})
-	callID := sip.CallIDHeader(inv.CallID)
-	req.AppendHeader(&callID)
-	contact := u.contact(from, tp)
-	req.AppendHeader(&contact)
-	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-	req.AppendHeader(sip.NewHeader("Allow", allowed))
-	req.AppendHeader(sip.NewHeader("Supported", "timer"))
-	if inv.SessionExpires > 0 {
-		req.AppendHeader(sip.NewHeader("Session-Expires", strconv.Itoa(inv.SessionExpires)))
-		if inv.MinSE > 0 {
-			req.AppendHeader(sip.NewHeader("Min-SE", strconv.Itoa(inv.MinSE)))
-		}
-	}
-	var proxy *sip.Uri
-	if inv.Proxy != "" {
-		if proxy, err = proxyURI(inv.Proxy, tp.name); err != nil {
-			return nil, err
-		}
-		req.AppendHeader(&sip.RouteHeader{Address: *proxy})
-	}
-	req.SetTransport(tp.name)
-	req.SetBody(inv.SDP)
 	dua := &sipgo.DialogUA{Client: tp.client, ContactHDR: contact}
 	d, err := dua.WriteInvite(ctx, req)
 	if err != nil {

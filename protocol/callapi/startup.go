@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/sipcast/sipcast/protocol/rtmpurl"
+	"github.com/sipcast/sipcast/protocol/sipheader"
 )
 
 // MsgReservedSymbols is the spec's exact message for a SIP login that RFC 3261 does not allow.
@@ -121,11 +122,20 @@ func (r StartupRequest) Validate() (Startup, error) {
 	if s.SIPDomain == "" {
 		return Startup{}, fmt.Errorf("%w: sipDomain", ErrMissing)
 	}
-	if !validHost(s.SIPDomain) {
-		return Startup{}, fmt.Errorf("%w: sipDomain %q is not a host name or address", ErrInvalid, s.SIPDomain)
+	domain, err := sipheader.NormalizeHost(s.SIPDomain)
+	if err != nil {
+		return Startup{}, fmt.Errorf("%w: sipDomain %q is not a host name or address (IPv6 in brackets)", ErrInvalid, s.SIPDomain)
 	}
-	if s.SIPOutboundProxy != "" && !validHostPort(s.SIPOutboundProxy) {
-		return Startup{}, fmt.Errorf("%w: sipOutboundProxy %q is not host[:port]", ErrInvalid, s.SIPOutboundProxy)
+	s.SIPDomain = domain
+	if s.SIPOutboundProxy != "" {
+		proxy, ok := normalizeHostPort(s.SIPOutboundProxy)
+		if !ok {
+			return Startup{}, fmt.Errorf("%w: sipOutboundProxy %q is not host[:port] (IPv6 in brackets)", ErrInvalid, s.SIPOutboundProxy)
+		}
+		s.SIPOutboundProxy = proxy
+	}
+	if err := sipheader.CheckDisplayName(s.VisibleName); err != nil {
+		return Startup{}, fmt.Errorf("%w: visibleName may not hold control characters or line breaks", ErrInvalid)
 	}
 	if (s.SIPLogin != "" && !ValidSIPUser(s.SIPLogin)) || (s.SIPAuthName != "" && !ValidSIPUser(s.SIPAuthName)) {
 		return Startup{}, fmt.Errorf("%w: %s", ErrInvalid, MsgReservedSymbols)
@@ -144,8 +154,9 @@ func (r StartupRequest) Validate() (Startup, error) {
 	if s.CallID == "" {
 		s.CallID = NewCallID()
 	}
-	if strings.ContainsAny(s.CallID, " \t\r\n<>\"") {
-		return Startup{}, fmt.Errorf("%w: callId %q may not hold spaces, quotes or angle brackets", ErrInvalid, s.CallID)
+	if !sipheader.IsCallID(s.CallID) {
+		return Startup{}, fmt.Errorf("%w: callId %q: want letters, digits and -.!%%*_+`'~():/[]?{} with at most one @ (a SIP Call-ID)",
+			ErrInvalid, s.CallID)
 	}
 	if s.ToStream == "" {
 		s.ToStream = s.CallID
@@ -220,35 +231,22 @@ func isHex(c byte) bool {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
-func validHost(h string) bool {
-	if ip := net.ParseIP(strings.Trim(h, "[]")); ip != nil {
-		return true
+// normalizeHostPort checks host[:port] and gives the host its SIP URI form (IPv6 in brackets).
+// A bare IPv6 address (no port) is taken as a host.
+func normalizeHostPort(hp string) (string, bool) {
+	host, port, err := net.SplitHostPort(hp)
+	if err != nil {
+		h, err := sipheader.NormalizeHost(hp)
+		return h, err == nil
 	}
-	if len(h) > 253 {
-		return false
+	if n, err := Text(port).Port(); err != nil || n == 0 {
+		return "", false
 	}
-	for _, label := range strings.Split(h, ".") {
-		if label == "" || len(label) > 63 {
-			return false
-		}
-		for i := 0; i < len(label); i++ {
-			c := label[i]
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-				return false
-			}
-		}
+	h, err := sipheader.NormalizeHost(host)
+	if err != nil {
+		return "", false
 	}
-	return true
-}
-
-func validHostPort(hp string) bool {
-	if host, port, err := net.SplitHostPort(hp); err == nil {
-		if _, err := Text(port).Port(); err != nil || port == "" {
-			return false
-		}
-		return validHost(host)
-	}
-	return validHost(hp)
+	return net.JoinHostPort(strings.Trim(h, "[]"), port), true
 }
 
 const idAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"

@@ -112,6 +112,9 @@ func FuzzParseStartup(f *testing.F) {
 	for _, tc := range startupCases {
 		f.Add([]byte(tc.body))
 	}
+	for _, c := range hostileCases {
+		f.Add(hostileBody(c.field, c.value))
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		orig := string(body)
 		s, err := ParseStartup(body)
@@ -130,5 +133,6 @@ func FuzzParseStartup(f *testing.F) {
 		if !ValidSIPUser(s.Callee) || (s.SIPLogin != "" && !ValidSIPUser(s.SIPLogin)) {
 			t.Fatalf("bad SIP user accepted: %+v", s)
 		}
+		checkSIPSafe(t, s)
 	})
 }
