@@ -212,4 +212,3 @@ type osSyscallError struct{ err error }
 
 func (e *osSyscallError) Error() string { return "accept4: " + e.err.Error() }
 func (e *osSyscallError) Unwrap() error { return e.err }
-
