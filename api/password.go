@@ -79,7 +79,9 @@ const maxCached = 8
 // Credentials checks against one user and password hash, read from Current on every request
 // (the settings file may change under a running server). An empty hash means the default
 // password. A successful check is remembered (as a SHA-256 digest, never the password) until the
-// user or hash changes, so only the first request of a client pays for PBKDF2.
+// user or hash changes, so only the first request of a client pays for PBKDF2. A wrong user name
+// costs the same PBKDF2 as a wrong password (against a dummy hash of the same iterations), so
+// timing tells no one which user names exist.
 type Credentials struct {
 	Current func() (user, hash string)
 
@@ -87,33 +89,37 @@ type Credentials struct {
 	forUser string
 	forHash string
 	good    [][32]byte
+	dummy   string // a hash of a random password with forHash's iterations
+}
+
+// AuthenticateCached implements CachedAuthenticator: true only for credentials already
+// verified against the current user and hash (or the default ones, which cost no hash).
+func (c *Credentials) AuthenticateCached(user, password string) bool {
+	wantUser, hash := c.current()
+	if hash == "" {
+		return c.Authenticate(user, password)
+	}
+	userOK := subtle.ConstantTimeCompare([]byte(user), []byte(wantUser)) == 1
+	return c.cached(wantUser, hash, digestOf(hash, user, password)) && userOK
 }
 
 // Authenticate implements Authenticator.
 func (c *Credentials) Authenticate(user, password string) bool {
-	wantUser, hash := c.Current()
-	if wantUser == "" {
-		wantUser = DefaultUser
-	}
+	wantUser, hash := c.current()
 	userOK := subtle.ConstantTimeCompare([]byte(user), []byte(wantUser)) == 1
 	if hash == "" {
 		passOK := subtle.ConstantTimeCompare([]byte(password), []byte(DefaultPassword)) == 1
 		return userOK && passOK
 	}
-	digest := sha256.Sum256([]byte(hash + "\x00" + user + "\x00" + password))
-	c.mu.Lock()
-	if c.forUser != wantUser || c.forHash != hash {
-		c.forUser, c.forHash, c.good = wantUser, hash, nil
-	}
-	hit := 0
-	for i := range c.good {
-		hit |= subtle.ConstantTimeCompare(c.good[i][:], digest[:])
-	}
-	c.mu.Unlock()
-	if hit == 1 {
+	digest := digestOf(hash, user, password)
+	if c.cached(wantUser, hash, digest) {
 		return userOK
 	}
-	if !userOK || !VerifyPassword(hash, password) {
+	against := hash
+	if !userOK {
+		against = c.dummyFor(hash)
+	}
+	if !VerifyPassword(against, password) || !userOK {
 		return false
 	}
 	c.mu.Lock()
@@ -122,4 +128,56 @@ func (c *Credentials) Authenticate(user, password string) bool {
 	}
 	c.mu.Unlock()
 	return true
+}
+
+func (c *Credentials) current() (string, string) {
+	user, hash := c.Current()
+	if user == "" {
+		user = DefaultUser
+	}
+	return user, hash
+}
+
+func digestOf(hash, user, password string) [32]byte {
+	return sha256.Sum256([]byte(hash + "\x00" + user + "\x00" + password))
+}
+
+// cached reports whether digest was verified before for wantUser and hash; a change of either
+// forgets everything remembered.
+func (c *Credentials) cached(wantUser, hash string, digest [32]byte) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.forUser != wantUser || c.forHash != hash {
+		c.forUser, c.forHash, c.good, c.dummy = wantUser, hash, nil, ""
+	}
+	hit := 0
+	for i := range c.good {
+		hit |= subtle.ConstantTimeCompare(c.good[i][:], digest[:])
+	}
+	return hit == 1
+}
+
+// dummyFor is a hash with hash's iterations and key length, of a password no one knows.
+func (c *Credentials) dummyFor(hash string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.forHash == hash && c.dummy != "" {
+		return c.dummy
+	}
+	iter := DefaultIterations
+	if parts := strings.Split(hash, "$"); len(parts) == 4 {
+		if n, err := strconv.Atoi(parts[1]); err == nil && n >= 1 && n <= maxIterations {
+			iter = n
+		}
+	}
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	d, err := HashPassword(base64.RawStdEncoding.EncodeToString(secret), iter)
+	if err != nil {
+		return hash
+	}
+	if c.forHash == hash {
+		c.dummy = d
+	}
+	return d
 }
