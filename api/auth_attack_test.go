@@ -100,7 +100,7 @@ func TestGlobalCap(t *testing.T) {
 	th := NewThrottle(3, time.Minute, clock.Now)
 	allowed := 0
 	for i := range 1000 {
-		if th.Begin("user" + strconv.Itoa(i) + "\x00" + "10.0.0." + strconv.Itoa(i%250)) == 0 {
+		if th.Begin("user"+strconv.Itoa(i)+"\x00"+"10.0.0."+strconv.Itoa(i%250)) == 0 {
 			allowed++
 		}
 	}
