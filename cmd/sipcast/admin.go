@@ -27,6 +27,35 @@ commands:
 The running server reads the changes within a second; no restart is needed.
 `
 
+// positionalError: the command line holds an argument that is not a flag. The gateway takes
+// none, so it never starts on one (`sipcast -data-dir D admin …` once started a gateway on the
+// default ports); main runs the admin command when that argument is "admin".
+type positionalError struct {
+	flags, rest []string // the flags before the first positional argument; it and what follows
+}
+
+func (e *positionalError) Error() string {
+	if e.rest[0] == "admin" {
+		return "admin: the command" // main runs it; never shown
+	}
+	return fmt.Sprintf("unexpected argument %q: the gateway takes only flags (-help lists them); "+
+		"the admin command is `sipcast [-config FILE] [-data-dir DIR] admin COMMAND`", e.rest[0])
+}
+
+// adminArgs returns the arguments of `sipcast [flags] admin …` for runAdmin (the flags before
+// "admin" first), and whether the command line is one.
+func adminArgs(args []string, getenv func(string) string) ([]string, bool) {
+	if len(args) > 0 && args[0] == "admin" {
+		return args[1:], true
+	}
+	_, err := loadConfig(args, getenv)
+	var pe *positionalError
+	if !errors.As(err, &pe) || pe.rest[0] != "admin" {
+		return nil, false
+	}
+	return append(append([]string{}, pe.flags...), pe.rest[1:]...), true
+}
+
 // minPassword keeps an operator from storing an empty or trivial password by a stray newline.
 const minPassword = 8
 
@@ -58,6 +87,13 @@ func runAdmin(args []string, getenv func(string) string, stdin io.Reader, stdout
 	if len(cmd) == 0 {
 		fs.Usage()
 		return 2
+	}
+	for _, a := range cmd[1:] {
+		if strings.HasPrefix(a, "-") {
+			fmt.Fprintf(stderr, "sipcast admin: %q after the command: flags go before COMMAND\n", a)
+			fs.Usage()
+			return 2
+		}
 	}
 	switch {
 	case cmd[0] == "set-password" && len(cmd) <= 2:

@@ -168,6 +168,9 @@ func loadConfig(args []string, getenv func(string) string) (Config, error) {
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
+	if rest := fs.Args(); len(rest) > 0 {
+		return Config{}, &positionalError{flags: args[:len(args)-len(rest)], rest: rest}
+	}
 	profile := firstNonEmpty(*flagVals["profile"], getenv("SIPCAST_PROFILE"))
 	cfg := defaults(profile)
 	if *configPath != "" {

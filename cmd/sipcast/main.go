@@ -35,8 +35,8 @@ import (
 var errInterrupted = errors.New("interrupted")
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "admin" {
-		os.Exit(runAdmin(os.Args[2:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+	if args, ok := adminArgs(os.Args[1:], os.Getenv); ok {
+		os.Exit(runAdmin(args, os.Getenv, os.Stdin, os.Stdout, os.Stderr))
 	}
 	cfg, err := loadConfig(os.Args[1:], os.Getenv)
 	if err != nil {
