@@ -13,6 +13,7 @@ import (
 	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/wav"
 	"github.com/sipcast/sipcast/protocol/callapi"
+	"github.com/sipcast/sipcast/protocol/rtmpurl"
 )
 
 // Pushes is what the /push methods need of the engine. The engine implements it; New registers
@@ -74,7 +75,12 @@ func (h *pushHandlers) find(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.list(c, strings.TrimSpace(string(r.StreamName)), strings.TrimSpace(string(r.RTMPURL)))
+	// Pushes keep their rtmpUrl masked (rtmpurl.Redact); the filter is masked the same way.
+	rawURL := strings.TrimSpace(string(r.RTMPURL))
+	if masked := rtmpurl.Redact(rawURL); masked != "" {
+		rawURL = masked
+	}
+	return h.list(c, strings.TrimSpace(string(r.StreamName)), rawURL)
 }
 
 // findAll: POST /rest-api/push/find_all → 200 [pushes] | 404.

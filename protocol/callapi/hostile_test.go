@@ -128,3 +128,23 @@ func checkSIPSafe(t *testing.T, s Startup) {
 		t.Fatalf("accepted sipOutboundProxy %q", s.SIPOutboundProxy)
 	}
 }
+
+// TestRTMPURLSecretsMasked: what the call object (and so find, events, notifications) shows of
+// rtmpUrl hides the password and secret query values; the publisher still gets them.
+func TestRTMPURLSecretsMasked(t *testing.T) {
+	s, err := ParseStartup([]byte(`{"callee":"1001","sipDomain":"127.0.0.1",` +
+		`"rtmpUrl":"rtmp://pub:pw@127.0.0.1/live?token=t0k&app=x","rtmpStream":"cam"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.RTMPURL != "rtmp://pub:xxxxx@127.0.0.1/live?token=xxxxx&app=x" {
+		t.Fatalf("call object rtmpUrl %q", s.RTMPURL)
+	}
+	if u := s.RTMP.ClientURL(); u.RawQuery != "token=t0k&app=x" {
+		t.Fatalf("publisher query %q", u.RawQuery)
+	}
+	p, err := ParsePushStart([]byte(`{"streamName":"s","rtmpUrl":"rtmp://h/live?streamkey=k"}`), "rtmp_")
+	if err != nil || p.RTMPURL != "rtmp://h/live?streamkey=xxxxx" {
+		t.Fatalf("push rtmpUrl %q %v", p.RTMPURL, err)
+	}
+}

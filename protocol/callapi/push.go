@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/sipcast/sipcast/protocol/rtmpurl"
@@ -40,7 +39,7 @@ type PushStart struct {
 	StreamName string
 	// Target is where to publish: rtmpUrl with the stream name prefix + StreamName.
 	Target  rtmpurl.Target
-	RTMPURL string // as given, password masked
+	RTMPURL string // as given, password and secret query values masked (rtmpurl.Redact)
 	Muted   bool
 	// SoundFile names a file of the sounds folder to play instead of the call's audio.
 	SoundFile string
@@ -70,10 +69,7 @@ func ParsePushStart(body []byte, prefix string) (PushStart, error) {
 	if err != nil {
 		return PushStart{}, fmt.Errorf("%w: rtmpUrl: %v", ErrInvalid, err)
 	}
-	p.Target, p.RTMPURL = t, raw
-	if u, err := url.Parse(raw); err == nil {
-		p.RTMPURL = u.Redacted()
-	}
+	p.Target, p.RTMPURL = t, rtmpurl.Redact(raw)
 	action, _ := p.Options["action"].(string)
 	switch strings.ToLower(action) {
 	case "":

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"strings"
 
 	"github.com/sipcast/sipcast/protocol/rtmpurl"
@@ -50,7 +49,8 @@ type Startup struct {
 	ToStream string
 	// RTMP is the publishing target; nil when the call is only kept as the server stream ToStream.
 	RTMP *rtmpurl.Target
-	// RTMPURL is rtmpUrl as the client gave it, any password masked: what the call object shows.
+	// RTMPURL is rtmpUrl as the client gave it, its password and secret query values masked
+	// (rtmpurl.Redact): what the call object, events, notifications and logs show.
 	RTMPURL          string
 	HasAudio         bool
 	HasVideo         bool
@@ -195,10 +195,7 @@ func (s *Startup) parseRTMP(rawURL, stream string) error {
 		return fmt.Errorf("%w: rtmpUrl/rtmpStream: %v", ErrInvalid, err)
 	}
 	s.RTMP = &t
-	s.RTMPURL = rawURL
-	if u, err := url.Parse(rawURL); err == nil {
-		s.RTMPURL = u.Redacted()
-	}
+	s.RTMPURL = rtmpurl.Redact(rawURL)
 	return nil
 }
 

@@ -55,7 +55,7 @@ var parseCases = []parseCase{
 		scheme: "rtmp", host: "127.0.0.1:1935", app: "live", query: "token=a%20b", user: "pub:s3cret",
 		client:   "rtmp://pub:s3cret@127.0.0.1:1935/live?token=a%20b#cam-1",
 		key:      "rtmp://127.0.0.1:1935/live?token=a%20b#cam-1",
-		redacted: "rtmp://pub:xxxxx@127.0.0.1:1935/live/cam-1?token=a%20b",
+		redacted: "rtmp://pub:xxxxx@127.0.0.1:1935/live/cam-1?token=xxxxx",
 		play:     "rtmp://127.0.0.1:1935/live/cam-1?token=a%20b",
 	},
 	{

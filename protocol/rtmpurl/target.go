@@ -53,10 +53,11 @@ func (t Target) Key() string {
 }
 
 // Redacted is the target for logs and JSON: the play URL with the password
-// replaced by "xxxxx".
+// and the secret query values (RedactQuery) replaced by Masked.
 func (t Target) Redacted() string {
 	u := t.playURL()
 	u.User = t.User
+	u.RawQuery = RedactQuery(u.RawQuery)
 	return u.Redacted()
 }
 
