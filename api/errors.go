@@ -46,8 +46,10 @@ func statusOf(err error) int {
 	return fiber.StatusInternalServerError
 }
 
-func errorHandler(cfg Config) fiber.ErrorHandler {
+func errorHandler(cfg Config, paths *requestPaths) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
+		path := paths.pathOf(c)
+		paths.forget(c)
 		status := statusOf(err)
 		msg := err.Error()
 		if status == fiber.StatusBadRequest {
@@ -57,13 +59,13 @@ func errorHandler(cfg Config) fiber.ErrorHandler {
 			}
 		}
 		if status >= 500 {
-			cfg.Logger.Error("request failed", "path", c.Path(), "err", err)
+			cfg.Logger.Error("request failed", "path", path, "err", err)
 		}
 		return c.Status(status).JSON(ErrorBody{
 			Error:     http.StatusText(status),
 			Exception: exceptionOf(status),
 			Message:   msg,
-			Path:      c.Path(),
+			Path:      path,
 			Status:    status,
 			Timestamp: cfg.Now().UnixMilli(),
 		})

@@ -109,8 +109,9 @@ const eventsPath = "/rest-api/events"
 
 // perRequestLimits gives every request but the event stream the write deadline: fasthttp puts
 // its WriteTimeout on a whole answer, which would cut a stream that is meant to last.
-func perRequestLimits(cfg Config) func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+func perRequestLimits(cfg Config, paths *requestPaths) func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 	return func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+		paths.remember(h)
 		path, _, _ := strings.Cut(string(h.RequestURI()), "?")
 		if path == eventsPath {
 			return fasthttp.RequestConfig{}
@@ -123,16 +124,18 @@ func perRequestLimits(cfg Config) func(h *fasthttp.RequestHeader) fasthttp.Reque
 // share what cfg points to.
 func New(cfg Config, calls Calls) *fiber.App {
 	cfg.defaults()
+	paths := &requestPaths{}
 	app := fiber.New(fiber.Config{
 		BodyLimit:             cfg.BodyLimit,
 		DisableStartupMessage: true,
-		ErrorHandler:          errorHandler(cfg),
+		ErrorHandler:          errorHandler(cfg, paths),
 		AppName:               "sipcast",
 		ReadTimeout:           cfg.ReadTimeout,
 		IdleTimeout:           cfg.IdleTimeout,
 		Concurrency:           cfg.MaxConns,
 	})
-	app.Server().HeaderReceived = perRequestLimits(cfg)
+	app.Server().HeaderReceived = perRequestLimits(cfg, paths)
+	app.Use(paths.forgetPath)
 	app.Use(recover.New())
 	app.Use(cors)
 	if cfg.Auth != nil {
