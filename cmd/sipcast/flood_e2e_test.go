@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sipcast/sipcast/bench/peers"
+	"github.com/sipcast/sipcast/protocol/callapi"
+)
+
+// startGatewayNofile is startGateway with the process's open files limited (soft and hard, so
+// sipcast cannot raise it) by prlimit, as a distribution's default or a container would; it
+// returns the gateway and its SIP port (UDP and TCP).
+func startGatewayNofile(t *testing.T, nofile int, env ...string) (*gateway, int) {
+	t.Helper()
+	bin := sipcastBinary(t)
+	restPort, sipPort := peers.FreeTCPPort(t), peers.FreeTCPPort(t)
+	dir := t.TempDir()
+	g := &gateway{t: t, rest: "http://127.0.0.1:" + strconv.Itoa(restPort), logPath: filepath.Join(dir, "sipcast.log"),
+		done: make(chan struct{})}
+	logFile, err := os.Create(g.logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.cmd = exec.Command("prlimit", fmt.Sprintf("--nofile=%d:%d", nofile, nofile), bin)
+	g.cmd.Env = append(os.Environ(),
+		"SIPCAST_PROFILE=dev", "SIPCAST_SIP_IP=127.0.0.1",
+		"SIPCAST_REST_PORT="+strconv.Itoa(restPort), "SIPCAST_SIP_PORT="+strconv.Itoa(sipPort),
+		"SIPCAST_SIP_TLS_PORT="+strconv.Itoa(peers.FreeTCPPort(t)),
+		"SIPCAST_RTMP_SERVER=off", "SIPCAST_DEMO_DEVICE=off", "SIPCAST_LOG_FORMAT=json",
+		"SIPCAST_DATA_DIR="+filepath.Join(dir, "data"))
+	g.cmd.Env = append(g.cmd.Env, env...)
+	g.cmd.Stdout, g.cmd.Stderr = logFile, logFile
+	g.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := g.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = g.cmd.Wait(); logFile.Close(); close(g.done) }()
+	t.Cleanup(g.stop)
+	if !restAnswers(g, 15*time.Second) {
+		t.Fatalf("sipcast REST did not come up:\n%s", g.logs())
+	}
+	return g, sipPort
+}
+
+// restAnswers polls /healthz until it answers 200 or within passes.
+func restAnswers(g *gateway, within time.Duration) bool {
+	cl := &http.Client{Timeout: 2 * time.Second}
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		select {
+		case <-g.done:
+			return false
+		default:
+		}
+		if res, err := cl.Get(g.rest + "/healthz"); err == nil {
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return true
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return false
+}
+
+// raiseOwnFileLimit lets the test hold more connections than the gateway may accept.
+func raiseOwnFileLimit(t *testing.T, want uint64) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	if lim.Max < want {
+		t.Skipf("open files hard limit %d < %d", lim.Max, want)
+	}
+	if lim.Cur < want {
+		lim.Cur = want
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// flood opens n connections to addr, half of them sending the start of an HTTP or SIP request
+// they never finish, and returns those the gateway let open.
+func flood(addr string, n int, partial string) []net.Conn {
+	var held []net.Conn
+	for i := range n {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			continue
+		}
+		if i%2 == 0 {
+			_, _ = io.WriteString(c, partial)
+		}
+		held = append(held, c)
+	}
+	return held
+}
+
+// TestE2EConnectionFlood plays issue 12's first attacker: with sipcast under a 256-file limit,
+// ~1200 connections to the REST port and to SIP over TCP, held idle or half-sent. sipcast
+// once exited ("accept4: too many open files"), dropping its calls without BYE. Now the
+// listeners wait the flood out: the live call keeps its media (RTP in, RTMP out), REST answers
+// again once the flood stops, SIP over TCP still takes requests, and the call ends with BYE.
+func TestE2EConnectionFlood(t *testing.T) {
+	requirePeers(t)
+	peers.RequireTools(t, "prlimit")
+	raiseOwnFileLimit(t, 4096)
+	ngx := peers.StartNginx(t)
+	sipp := peers.StartSIPpUAS(t, "uas_h264_pcmu.xml")
+	g, sipPort := startGatewayNofile(t, 256, rtpPorts(t, 1))
+	g.placeCall("flood", sipp, map[string]any{"rtmpUrl": ngx.URL("live"), "rtmpStream": "flood", "hasVideo": "true"})
+	g.waitFor("flood", 15*time.Second, "ESTABLISHED + RTMP_STREAM_ACTIVE", func(c callapi.Call) bool {
+		return c.Status == callapi.StatusEstablished && str(c.RTMPStreamStatus) == callapi.RTMPStreamActive
+	})
+	audio, rtmpBytes := `sipcast_rtp_packets_total{kind="audio"}`, "sipcast_rtmp_bytes_total"
+	packets0, bytes0 := metricValue(t, g, audio), metricValue(t, g, rtmpBytes)
+
+	start := time.Now()
+	restAddr := strings.TrimPrefix(g.rest, "http://")
+	sipAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(sipPort))
+	held := flood(restAddr, 600, "POST /rest-api/call/find HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n")
+	held = append(held, flood(sipAddr, 600, "OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1\r\n")...)
+	time.Sleep(max(0, 8*time.Second-time.Since(start)))
+	select {
+	case <-g.done:
+		t.Fatalf("sipcast exited under the flood:\n%s", g.logs())
+	default:
+	}
+	flooded := time.Since(start)
+	for _, c := range held {
+		_ = c.Close()
+	}
+	t.Logf("flood: %d connections held open by the client for %v", len(held), flooded.Round(time.Millisecond))
+
+	if !restAnswers(g, 15*time.Second) {
+		t.Fatalf("REST does not answer after the flood:\n%s", g.logs())
+	}
+	c := g.waitStatus("flood", callapi.StatusEstablished, 5*time.Second)
+	if str(c.RTMPStreamStatus) != callapi.RTMPStreamActive {
+		t.Fatalf("after the flood: %s", dump(c))
+	}
+	// SIPp sends 50 audio packets a second; most must have come through the flood.
+	gotPackets := metricValue(t, g, audio) - packets0
+	if want := 0.7 * 50 * flooded.Seconds(); gotPackets < want {
+		t.Fatalf("%.0f audio packets during %v of flood, want at least %.0f", gotPackets, flooded, want)
+	}
+	if metricValue(t, g, rtmpBytes) <= bytes0 {
+		t.Fatal("no RTMP bytes written during the flood")
+	}
+	restHits := metricValue(t, g, `sipcast_accept_errors_total{listener="rest"}`) +
+		metricValue(t, g, `sipcast_connections_refused_total{listener="rest"}`)
+	if restHits == 0 {
+		t.Fatal("the REST flood neither hit the file limit nor a cap: the test did not flood")
+	}
+	t.Logf("audio packets during the flood: %.0f; REST accept errors + refused: %.0f", gotPackets, restHits)
+	if !strings.Contains(g.logs(), "accept failed; backing off") {
+		t.Error("no accept failure logged: the file limit was never reached")
+	}
+
+	// SIP over TCP still takes requests.
+	sc, err := net.DialTimeout("tcp", sipAddr, 2*time.Second)
+	if err != nil {
+		t.Fatalf("SIP TCP after the flood: %v", err)
+	}
+	defer sc.Close()
+	_ = sc.SetDeadline(time.Now().Add(10 * time.Second))
+	opt := "OPTIONS sip:gw@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bK-flood1\r\n" +
+		"From: <sip:t@127.0.0.1>;tag=1\r\nTo: <sip:gw@127.0.0.1>\r\nCall-ID: flood-options\r\nCSeq: 1 OPTIONS\r\n" +
+		"Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+	if _, err := io.WriteString(sc, opt); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(sc).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "SIP/2.0 200") {
+		t.Fatalf("OPTIONS over TCP after the flood: %q %v", line, err)
+	}
+
+	g.terminate("flood")
+	if err := sipp.Wait(10 * time.Second); err != nil {
+		t.Fatalf("SIPp: %v", err)
+	}
+	if !strings.Contains(sipp.Messages(), "BYE sip:") {
+		t.Fatal("the call did not end with BYE")
+	}
+}
