@@ -50,3 +50,13 @@ func (c *conn) Close() error {
 // NetConn is the connection underneath, for code that looks through wrappers (tls.Conn's
 // NetConn, fasthttp's tcp keep-alive settings).
 func (c *conn) NetConn() net.Conn { return c.Conn }
+
+// tlsConn is a conn over TLS that still says so: servers that look for Handshake and
+// ConnectionState (fasthttp's IsTLS, Fiber's Protocol) see a TLS connection.
+type tlsConn struct {
+	*conn
+	tc *tls.Conn
+}
+
+func (c *tlsConn) Handshake() error                     { return c.tc.Handshake() }
+func (c *tlsConn) ConnectionState() tls.ConnectionState { return c.tc.ConnectionState() }

@@ -149,10 +149,14 @@ func (l *Listener) release(source string) {
 
 func (l *Listener) wrap(c net.Conn, source string) net.Conn {
 	lc := &conn{Conn: c, l: l, source: source}
-	if tc, ok := c.(*tls.Conn); ok && l.cfg.HandshakeTimeout > 0 {
+	tc, ok := c.(*tls.Conn)
+	if !ok {
+		return lc
+	}
+	if l.cfg.HandshakeTimeout > 0 {
 		lc.tls = tc
 	}
-	return lc
+	return &tlsConn{conn: lc, tc: tc}
 }
 
 // sourceOf is the IP of a remote address (the port differs per connection).
