@@ -6,6 +6,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/sipcast/sipcast/internal/testutil"
 )
 
 // TestPublishWithQuery: a publisher whose URL carries a query on the application (a token, as
@@ -23,7 +25,7 @@ func TestPublishWithQuery(t *testing.T) {
 	if err := <-ready; err != nil {
 		t.Fatalf("publish with a query refused: %v", err)
 	}
-	waitFor(t, 5*time.Second, "stream live/cam published", func() bool {
+	testutil.WaitFor(t, 5*time.Second, "stream live/cam published", func() bool {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		st := s.streams["live/cam"]
@@ -47,7 +49,7 @@ func TestConnectionCaps(t *testing.T) {
 		defer c.Close()
 		held = append(held, c)
 	}
-	waitFor(t, 2*time.Second, "two connections tracked", func() bool {
+	testutil.WaitFor(t, 2*time.Second, "two connections tracked", func() bool {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		return len(s.conns) == 2
@@ -64,7 +66,7 @@ func TestConnectionCaps(t *testing.T) {
 		t.Fatalf("a third connection from one address was kept (read: %v)", err)
 	}
 	_ = held[0].Close()
-	waitFor(t, 2*time.Second, "a place freed", func() bool {
+	testutil.WaitFor(t, 2*time.Second, "a place freed", func() bool {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		return len(s.conns) == 1

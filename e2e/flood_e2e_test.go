@@ -1,13 +1,13 @@
-package main
+package e2e
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/sipcast/sipcast/bench/peers"
+	"github.com/sipcast/sipcast/internal/testutil"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
 
@@ -24,33 +25,25 @@ import (
 // returns the gateway and its SIP port (UDP and TCP).
 func startGatewayNofile(t *testing.T, nofile int, env ...string) (*gateway, int) {
 	t.Helper()
-	bin := sipcastBinary(t)
-	restPort, sipPort := peers.FreeTCPPort(t), peers.FreeTCPPort(t)
 	dir := t.TempDir()
-	g := &gateway{t: t, rest: "http://127.0.0.1:" + strconv.Itoa(restPort), logPath: filepath.Join(dir, "sipcast.log"),
-		done: make(chan struct{})}
-	logFile, err := os.Create(g.logPath)
+	// prlimit execs sipcast, so the process testutil runs and signals is sipcast itself.
+	wrapper := filepath.Join(dir, "sipcast-limited")
+	script := fmt.Sprintf("#!/bin/sh\nexec prlimit --nofile=%d:%d %s \"$@\"\n", nofile, nofile, sipcastBinary(t))
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sipPort := peers.FreeTCPPort(t)
+	p, err := testutil.Start(context.Background(), testutil.Options{
+		Bin: wrapper, LogPath: filepath.Join(dir, "sipcast.log"),
+		RESTPort: peers.FreeTCPPort(t), SIPPort: sipPort,
+		Env: append([]string{"SIPCAST_SIP_TLS_PORT=" + strconv.Itoa(peers.FreeTCPPort(t)),
+			"SIPCAST_DATA_DIR=" + filepath.Join(dir, "data")}, env...),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g.cmd = exec.Command("prlimit", fmt.Sprintf("--nofile=%d:%d", nofile, nofile), bin)
-	g.cmd.Env = append(os.Environ(),
-		"SIPCAST_PROFILE=dev", "SIPCAST_SIP_IP=127.0.0.1",
-		"SIPCAST_REST_PORT="+strconv.Itoa(restPort), "SIPCAST_SIP_PORT="+strconv.Itoa(sipPort),
-		"SIPCAST_SIP_TLS_PORT="+strconv.Itoa(peers.FreeTCPPort(t)),
-		"SIPCAST_RTMP_SERVER=off", "SIPCAST_DEMO_DEVICE=off", "SIPCAST_LOG_FORMAT=json",
-		"SIPCAST_DATA_DIR="+filepath.Join(dir, "data"))
-	g.cmd.Env = append(g.cmd.Env, env...)
-	g.cmd.Stdout, g.cmd.Stderr = logFile, logFile
-	g.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := g.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = g.cmd.Wait(); logFile.Close(); close(g.done) }()
+	g := &gateway{Process: p, t: t, rest: p.REST, cmd: p.Cmd, done: p.Done()}
 	t.Cleanup(g.stop)
-	if !restAnswers(g, 15*time.Second) {
-		t.Fatalf("sipcast REST did not come up:\n%s", g.logs())
-	}
 	return g, sipPort
 }
 
