@@ -157,13 +157,16 @@ func (c *Credentials) cached(wantUser, hash string, digest [32]byte) bool {
 	return hit == 1
 }
 
-// dummyFor is a hash with hash's iterations and key length, of a password no one knows.
+// dummyFor is a hash with hash's iterations, of a password no one knows. It is made once per
+// stored hash, outside the lock (it costs one PBKDF2).
 func (c *Credentials) dummyFor(hash string) string {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.forHash == hash && c.dummy != "" {
-		return c.dummy
+		d := c.dummy
+		c.mu.Unlock()
+		return d
 	}
+	c.mu.Unlock()
 	iter := DefaultIterations
 	if parts := strings.Split(hash, "$"); len(parts) == 4 {
 		if n, err := strconv.Atoi(parts[1]); err == nil && n >= 1 && n <= maxIterations {
@@ -176,8 +179,10 @@ func (c *Credentials) dummyFor(hash string) string {
 	if err != nil {
 		return hash
 	}
+	c.mu.Lock()
 	if c.forHash == hash {
 		c.dummy = d
 	}
+	c.mu.Unlock()
 	return d
 }

@@ -48,7 +48,14 @@ type Listener struct {
 	bySource map[string]int
 	closed   bool
 	done     chan struct{}
+
+	// lastLog and unlogged keep a flood's accept errors to one log line a second.
+	lastLog  time.Time
+	unlogged int
 }
+
+// logEvery is how often a run of accept errors is logged.
+const logEvery = time.Second
 
 // Wrap puts limits on ln.
 func Wrap(ln net.Listener, cfg Config) *Listener {
@@ -77,7 +84,10 @@ func (l *Listener) Accept() (net.Conn, error) {
 			}
 			backoff = min(max(2*backoff, minBackoff), maxBackoff)
 			metrics.AcceptErrors.With(l.cfg.Name).Inc()
-			l.cfg.Logger.Warn("accept failed; backing off", "listener", l.cfg.Name, "err", err, "retryIn", backoff)
+			if n, ok := l.shouldLog(); ok {
+				l.cfg.Logger.Warn("accept failed; backing off", "listener", l.cfg.Name, "err", err, "retryIn", backoff,
+					"errors", n)
+			}
 			select {
 			case <-l.done:
 			default:
@@ -95,6 +105,21 @@ func (l *Listener) Accept() (net.Conn, error) {
 		}
 		return l.wrap(c, source), nil
 	}
+}
+
+// shouldLog counts an accept error and says whether to log it, with the errors since the last
+// line; Accept is called from one goroutine, but Close may race with it.
+func (l *Listener) shouldLog() (int, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.unlogged++
+	now := time.Now()
+	if now.Sub(l.lastLog) < logEvery {
+		return 0, false
+	}
+	n := l.unlogged
+	l.lastLog, l.unlogged = now, 0
+	return n, true
 }
 
 // Close closes the listener; connections already accepted stay open.
