@@ -1,0 +1,71 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+)
+
+// Claim takes every key for callID in one transaction under the node's lease: all of them, or
+// none and a *Conflict naming the first key (in the order given) that another call holds.
+func (n *Node) Claim(ctx context.Context, callID string, keys []Key) error {
+	lease, err := n.leaseID()
+	if err != nil {
+		return err
+	}
+	owner := Owner{NodeID: n.cfg.NodeID, URL: n.cfg.URL, CallID: callID}.encode()
+	cmps := make([]clientv3.Cmp, len(keys))
+	puts := make([]clientv3.Op, len(keys))
+	gets := make([]clientv3.Op, len(keys))
+	for i, k := range keys {
+		p := k.path(n.cfg.Prefix)
+		cmps[i] = clientv3.Compare(clientv3.CreateRevision(p), "=", 0)
+		puts[i] = clientv3.OpPut(p, owner, clientv3.WithLease(lease))
+		gets[i] = clientv3.OpGet(p)
+	}
+	resp, err := n.cli.Txn(ctx).If(cmps...).Then(puts...).Else(gets...).Commit()
+	if err != nil {
+		return fmt.Errorf("%w: claim: %v", ErrUnreachable, err)
+	}
+	if resp.Succeeded {
+		return nil
+	}
+	for i, r := range resp.Responses {
+		if kvs := r.GetResponseRange().GetKvs(); len(kvs) > 0 {
+			return &Conflict{Key: keys[i], Owner: decodeOwner(kvs[0].Value)}
+		}
+	}
+	// Taken a moment ago and freed since: the caller may simply try again.
+	return &Conflict{Key: keys[0]}
+}
+
+// Release deletes the keys this node holds under its current lease; a key that expired and
+// was claimed by someone else since is left to them.
+func (n *Node) Release(ctx context.Context, keys []Key) error {
+	lease, err := n.leaseID()
+	if err != nil {
+		return nil // the lease is gone, and its keys with it
+	}
+	for _, k := range keys {
+		p := k.path(n.cfg.Prefix)
+		_, err := n.cli.Txn(ctx).If(clientv3.Compare(clientv3.LeaseValue(p), "=", lease)).
+			Then(clientv3.OpDelete(p)).Commit()
+		if err != nil {
+			return fmt.Errorf("%w: release %s: %v", ErrUnreachable, k.Kind, err)
+		}
+	}
+	return nil
+}
+
+// Lookup returns who holds a key; ok is false when nobody does.
+func (n *Node) Lookup(ctx context.Context, k Key) (o Owner, ok bool, err error) {
+	resp, err := n.cli.Get(ctx, k.path(n.cfg.Prefix))
+	if err != nil {
+		return Owner{}, false, fmt.Errorf("%w: lookup: %v", ErrUnreachable, err)
+	}
+	if len(resp.Kvs) == 0 {
+		return Owner{}, false, nil
+	}
+	return decodeOwner(resp.Kvs[0].Value), true, nil
+}
