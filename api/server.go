@@ -69,6 +69,9 @@ type Config struct {
 	// MaxConns is the most connections served at once (fasthttp's Concurrency); the listener
 	// should cap below it. Default 1024.
 	MaxConns int
+	// Use runs before every route, after authentication: the cluster's forwarding layer marks
+	// the requests other nodes send here and keeps their bodies to pass on.
+	Use []fiber.Handler
 }
 
 func (cfg *Config) defaults() {
@@ -140,6 +143,9 @@ func New(cfg Config, calls Calls) *fiber.App {
 	app.Use(cors)
 	if cfg.Auth != nil {
 		app.Use(basicAuth(cfg))
+	}
+	for _, mw := range cfg.Use {
+		app.Use(mw)
 	}
 	h := &handlers{calls: calls, log: cfg.Logger, cfg: cfg}
 	h.routes(app)

@@ -119,6 +119,10 @@ func codeErr(code registry.Code, msg string) error {
 		return fmt.Errorf("%w: %s", registry.ErrConflict, msg)
 	case registry.NotFound:
 		return fmt.Errorf("%w: %s", registry.ErrNotFound, msg)
+	case registry.Full:
+		return fmt.Errorf("%w: %s", registry.ErrFull, msg)
+	case registry.Unavailable:
+		return fmt.Errorf("%w: %s", registry.ErrUnavailable, msg)
 	}
 	return nil
 }

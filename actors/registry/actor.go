@@ -33,6 +33,15 @@ type Config struct {
 	// notify.EventRegistrationStatus) with its JSON body; it must not block
 	// (notify.Handle.Publish does not).
 	Publish func(event, callID, appKey string, body any)
+	// MaxCalls is this node's capacity: a startup past it is answered Full. 0: no limit.
+	MaxCalls int
+	// Cluster, when set, makes every key unique across the cluster: a startup or push is
+	// claimed there before it starts, and released when it ends. Nil: this node alone.
+	Cluster Claimer
+	// KeepOnClusterLoss keeps the live calls when the node loses its cluster lease (they are
+	// claimed again once it holds a new one); false ends them, since their keys may be taken
+	// by calls elsewhere.
+	KeepOnClusterLoss bool
 }
 
 type entry struct {
@@ -57,6 +66,9 @@ type Actor struct {
 	targets map[string]string // normalised rtmpUrl+rtmpStream → callId (live)
 	pushes  map[string]*pushEntry
 	seq     uint64
+	// claiming holds the startups waiting for etcd (cluster mode), by callId; their keys are
+	// already reserved in streams and targets, so a second request on this node is a 409 at once.
+	claiming map[string]*pendingStart
 }
 
 // NewProps returns the registry's props. A crashed call actor is stopped, not restarted: a SIP
@@ -74,7 +86,8 @@ func NewProps(cfg Config) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &Actor{cfg: cfg, log: cfg.Logger.With("actor", "registry"),
 			calls: map[string]*entry{}, byPID: map[string]*entry{},
-			streams: map[string]string{}, targets: map[string]string{}, pushes: map[string]*pushEntry{}}
+			streams: map[string]string{}, targets: map[string]string{}, pushes: map[string]*pushEntry{},
+			claiming: map[string]*pendingStart{}}
 	}, actor.WithSupervisor(strategy))
 }
 
@@ -107,6 +120,16 @@ func (a *Actor) Receive(ctx actor.Context) {
 		a.handleCallEvent(m)
 	case *actor.Terminated:
 		a.handleTerminated(ctx, m)
+	case *claimed:
+		a.handleClaimed(ctx, m)
+	case *pushClaimed:
+		a.handlePushClaimed(ctx, m)
+	case *ClusterLost:
+		a.handleClusterLost(ctx)
+	case *ClusterRegained:
+		a.handleClusterRegained(ctx)
+	case *reclaimed:
+		a.handleReclaimed(ctx, m)
 	case *expire:
 		if e := a.calls[m.callID]; e != nil && !e.live && e.seq == m.seq {
 			delete(a.calls, m.callID)
@@ -116,22 +139,41 @@ func (a *Actor) Receive(ctx actor.Context) {
 
 func (a *Actor) handleStart(ctx actor.Context, m *StartCall) {
 	s := m.Spec
-	if e := a.calls[s.CallID]; e != nil && e.live {
-		ctx.Respond(&StartCallResponse{Code: Conflict, Message: fmt.Sprintf("callId %q is already in use", s.CallID)})
+	if res := a.localConflict(s); res != nil {
+		ctx.Respond(res)
 		return
 	}
-	if id, ok := a.streams[s.ToStream]; ok {
-		ctx.Respond(&StartCallResponse{Code: Conflict,
-			Message: fmt.Sprintf("toStream %q is already used by call %q", s.ToStream, id)})
+	if a.cfg.MaxCalls > 0 && len(a.byPID)+len(a.claiming) >= a.cfg.MaxCalls {
+		ctx.Respond(&StartCallResponse{Code: Full, Message: fmt.Sprintf("this node is at its capacity of %d calls", a.cfg.MaxCalls)})
 		return
+	}
+	if a.cfg.Cluster != nil {
+		a.claimStart(ctx, s) // answers once etcd has
+		return
+	}
+	ctx.Respond(a.spawn(ctx, s))
+}
+
+// localConflict is the 409 of a key held by a live call of this node, or nil.
+func (a *Actor) localConflict(s callapi.Startup) *StartCallResponse {
+	if e := a.calls[s.CallID]; (e != nil && e.live) || a.claiming[s.CallID] != nil {
+		return &StartCallResponse{Code: Conflict, Message: fmt.Sprintf("callId %q is already in use", s.CallID)}
+	}
+	if id, ok := a.streams[s.ToStream]; ok {
+		return &StartCallResponse{Code: Conflict,
+			Message: fmt.Sprintf("toStream %q is already used by call %q", s.ToStream, id)}
 	}
 	if s.RTMP != nil {
 		if id, ok := a.targets[s.RTMP.Key()]; ok {
-			ctx.Respond(&StartCallResponse{Code: Conflict,
-				Message: fmt.Sprintf("rtmpUrl+rtmpStream %s is already used by call %q", s.RTMP.Redacted(), id)})
-			return
+			return &StartCallResponse{Code: Conflict,
+				Message: fmt.Sprintf("rtmpUrl+rtmpStream %s is already used by call %q", s.RTMP.Redacted(), id)}
 		}
 	}
+	return nil
+}
+
+// spawn starts the call actor of a request whose keys are all free.
+func (a *Actor) spawn(ctx actor.Context, s callapi.Startup) *StartCallResponse {
 	pid := ctx.SpawnPrefix(a.cfg.NewCall(s), "call")
 	a.seq++
 	e := &entry{pid: pid, spec: s, seq: a.seq, live: true}
@@ -143,9 +185,10 @@ func (a *Actor) handleStart(ctx actor.Context, m *StartCall) {
 		a.targets[s.RTMP.Key()] = s.CallID
 	}
 	a.log.Info("call started", "callId", s.CallID, "actor", pid.Id)
+	a.reportLive()
 	// The call actor sends its first snapshot before anything else; until it lands, answer with a
 	// snapshot built from the request so the client sees every field at once.
-	ctx.Respond(&StartCallResponse{Code: OK, Call: call.NewCallObject(s, a.cfg.NodeID)})
+	return &StartCallResponse{Code: OK, Call: call.NewCallObject(s, a.cfg.NodeID)}
 }
 
 func (a *Actor) handleUpdated(ctx actor.Context, m *call.Updated) {
@@ -208,6 +251,8 @@ func (a *Actor) release(e *entry) {
 	if e.spec.RTMP != nil && a.targets[e.spec.RTMP.Key()] == e.spec.CallID {
 		delete(a.targets, e.spec.RTMP.Key())
 	}
+	a.releaseClaims(callKeys(e.spec))
+	a.reportLive()
 }
 
 func (a *Actor) handleTerminate(ctx actor.Context, m *TerminateCall) {

@@ -11,4 +11,14 @@ var (
 	ErrNotFound = callapi.ErrNotFound
 	// ErrUnavailable: the registry did not answer in time (503).
 	ErrUnavailable = callapi.ErrUnavailable
+	// ErrFull: this node is at its capacity (SIPCAST_MAX_CALLS); a 503 unless the cluster
+	// places the call elsewhere.
+	ErrFull error = capacityError{}
 )
+
+type capacityError struct{}
+
+func (capacityError) Error() string { return "at capacity" }
+
+// Unwrap makes ErrFull a 503 at the REST edge.
+func (capacityError) Unwrap() error { return callapi.ErrUnavailable }

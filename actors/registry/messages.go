@@ -14,6 +14,10 @@ const (
 	OK Code = iota
 	Conflict
 	NotFound
+	// Full: this node is at its MaxCalls.
+	Full
+	// Unavailable: the cluster could not be asked, or this node lost its lease.
+	Unavailable
 )
 
 // StartCall asks the registry to reserve the call's unique keys and start its actor.

@@ -1,8 +1,10 @@
 package registry
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/sipcast/sipcast/actors/call"
 	"github.com/sipcast/sipcast/actors/rtmp"
+	"github.com/sipcast/sipcast/internal/cluster"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
 
@@ -41,16 +44,88 @@ func (a *Actor) handleStartPush(ctx actor.Context, m *StartPush) {
 		ctx.Respond(&PushResponse{Code: Conflict, Message: "the call already publishes to that rtmpUrl and name"})
 		return
 	}
+	if a.cfg.Cluster != nil {
+		a.claimPush(ctx, m, e, key)
+		return
+	}
+	ctx.Respond(a.addPush(ctx, m, e, key, newID()))
+}
+
+// addPush records a push whose key is free and tells its call.
+func (a *Actor) addPush(ctx actor.Context, m *StartPush, e *entry, key, id string) *PushResponse {
+	s := m.Spec
 	a.seq++
 	p := &pushEntry{callID: e.spec.CallID, key: key, seq: a.seq, push: callapi.Push{
-		MediaSessionID: newID(), StreamName: s.StreamName, RTMPURL: s.RTMPURL,
+		MediaSessionID: id, StreamName: s.StreamName, RTMPURL: s.RTMPURL,
 		Width: e.width, Height: e.height, Muted: s.Muted, SoundEnabled: m.Sound != nil, Options: s.Options,
 		PublishedName: s.Target.Stream, CallID: e.spec.CallID, RTMPStreamStatus: callapi.RTMPStreamWait,
 	}}
 	a.pushes[p.push.MediaSessionID] = p
 	ctx.Send(e.pid, &call.AddPush{ID: p.push.MediaSessionID, Target: s.Target, Muted: s.Muted, Sound: m.Sound})
 	a.log.Info("push started", "callId", p.callID, "mediaSessionId", p.push.MediaSessionID, "target", s.Target.Redacted())
-	ctx.Respond(&PushResponse{Code: OK, Push: p.push})
+	return &PushResponse{Code: OK, Push: p.push}
+}
+
+// pushClaimed is the cluster's answer to a push's claim.
+type pushClaimed struct {
+	m      *StartPush
+	key    string
+	id     string // the push's mediaSessionId, chosen before the claim so the claim names it
+	seq    uint64 // of the call
+	sender *actor.PID
+	err    error
+}
+
+// claimPush asks the cluster for the push's key from a goroutine; pushClaimed answers.
+func (a *Actor) claimPush(ctx actor.Context, m *StartPush, e *entry, key string) {
+	self, system, claimer := ctx.Self(), ctx.ActorSystem(), a.cfg.Cluster
+	res := &pushClaimed{m: m, key: key, id: newID(), seq: e.seq, sender: ctx.Sender()}
+	owner := cluster.Owner{CallID: e.spec.CallID, Ref: res.id}
+	go func() {
+		c, cancel := context.WithTimeout(context.Background(), claimTimeout)
+		defer cancel()
+		res.err = claimer.Claim(c, owner, []cluster.Key{{Kind: cluster.KeyPush, Value: key}})
+		system.Root.Send(self, res)
+	}()
+}
+
+func (a *Actor) handlePushClaimed(ctx actor.Context, m *pushClaimed) {
+	s := m.m.Spec
+	var conflict *cluster.Conflict
+	switch {
+	case errors.As(m.err, &conflict):
+		ctx.Send(m.sender, &PushResponse{Code: Conflict, Message: fmt.Sprintf("stream %q is already pushed to %s (mediaSessionId %s)",
+			s.StreamName, s.RTMPURL, conflict.Owner.Ref)})
+		return
+	case m.err != nil:
+		ctx.Send(m.sender, &PushResponse{Code: Unavailable, Message: m.err.Error()})
+		return
+	}
+	e := a.liveByStream(s.StreamName)
+	if e == nil || e.seq != m.seq || a.pushKeyTaken(m.key) {
+		// The call ended (or this node took the key) while etcd answered: give the key back.
+		a.releaseClaims([]cluster.Key{{Kind: cluster.KeyPush, Value: m.key}})
+		ctx.Send(m.sender, &PushResponse{Code: NotFound, Message: fmt.Sprintf("no live call with toStream %q", s.StreamName)})
+		return
+	}
+	ctx.Send(m.sender, a.addPush(ctx, m.m, e, m.key, m.id))
+}
+
+func (a *Actor) pushKeyTaken(key string) bool {
+	for _, p := range a.pushes {
+		if p.key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// dropPush forgets one push and gives its key back to the cluster.
+func (a *Actor) dropPush(id string) {
+	if p := a.pushes[id]; p != nil {
+		delete(a.pushes, id)
+		a.releaseClaims([]cluster.Key{{Kind: cluster.KeyPush, Value: p.key}})
+	}
 }
 
 func (a *Actor) handleFindPushes(ctx actor.Context, m *FindPushes) {
@@ -83,14 +158,14 @@ func (a *Actor) handlePushCommand(ctx actor.Context, m *PushCommand) {
 	}
 	e := a.calls[p.callID]
 	if e == nil || a.byPID[e.pid.Id] != e {
-		delete(a.pushes, m.ID)
+		a.dropPush(m.ID)
 		ctx.Respond(&PushResponse{Code: NotFound, Message: "the push's call has ended"})
 		return
 	}
 	var set rtmp.SetAudio
 	switch m.Op {
 	case PushTerminate:
-		delete(a.pushes, m.ID)
+		a.dropPush(m.ID)
 		ctx.Send(e.pid, &call.RemovePush{ID: m.ID})
 		a.log.Info("push terminated", "callId", p.callID, "mediaSessionId", m.ID)
 		ctx.Respond(&PushResponse{Code: OK, Push: p.push})
@@ -113,7 +188,7 @@ func (a *Actor) handlePushStatus(m *call.PushStatus) {
 		return
 	}
 	if m.Ended {
-		delete(a.pushes, m.ID)
+		a.dropPush(m.ID)
 		return
 	}
 	p.push.RTMPStreamStatus = m.Status
@@ -135,7 +210,7 @@ const EventPushStatus = "PushStatusEvent"
 func (a *Actor) dropPushes(callID string) {
 	for id, p := range a.pushes {
 		if p.callID == callID {
-			delete(a.pushes, id)
+			a.dropPush(id)
 		}
 	}
 }

@@ -113,8 +113,14 @@ func run(cfg Config, log *slog.Logger) error {
 	media, _ := cfg.callMedia() // validated with the configuration
 	reconnect := rtmp.Reconnect{Attempts: cfg.RTMPReconnectTries, Within: cfg.RTMPReconnectFor,
 		Backoff: cfg.RTMPBackoff, MaxBackoff: cfg.RTMPMaxBackoff}
-	hostname, _ := os.Hostname()
-	nodeID := hostname + "@" + cfg.SIPIP
+	nodeID := cfg.nodeID()
+	node, claimer, err := joinCluster(cfg, log)
+	if err != nil {
+		return err
+	}
+	if node != nil {
+		defer node.Close() // after the drain: the lease's revocation frees what is left at once
+	}
 	store := newSettingsStore(cfg.DataDir, log)
 	broker := notify.NewBroker()
 	events := &notify.Handle{} // bound to the dispatcher once the actor system exists
@@ -123,6 +129,7 @@ func run(cfg Config, log *slog.Logger) error {
 		NodeID:   nodeID,
 		Events:   events.CallChanged,
 		Publish:  events.Publish, // DTMF received, registration outcomes
+		MaxCalls: cfg.MaxCalls, Cluster: claimer, KeepOnClusterLoss: cfg.ClusterLostCalls == "keep",
 		NewCall: func(spec callapi.Startup) *actor.Props {
 			return call.NewProps(call.Config{Spec: spec, SIP: ua, Ports: ports, MediaIP: cfg.publicIP(),
 				SessionExpires: cfg.SessionExpires, MinSE: cfg.MinSE, MediaTimeout: cfg.MediaTimeout,
@@ -140,7 +147,11 @@ func run(cfg Config, log *slog.Logger) error {
 	if err := events.Start(eng.System, notifyConfig(cfg, log, store, broker)); err != nil {
 		return err
 	}
-	rest, err := startREST(cfg, log, eng, store, broker)
+	calls, err := clusterREST(cfg, log, eng, node)
+	if err != nil {
+		return err
+	}
+	rest, err := startREST(cfg, log, calls, store, broker)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sipcast/sipcast/actors/notify"
 	"github.com/sipcast/sipcast/api"
+	"github.com/sipcast/sipcast/internal/clusterfront"
 	"github.com/sipcast/sipcast/internal/netlimit"
 )
 
@@ -30,6 +31,9 @@ func startREST(cfg Config, log *slog.Logger, calls api.Calls, store *settingsSto
 	apiCfg := api.Config{Logger: log, BodyLimit: cfg.BodyLimit, PushPrefix: cfg.PushPrefix, SoundsDir: cfg.SoundsDir,
 		Events: broker, ReadTimeout: cfg.RESTReadTimeout, WriteTimeout: cfg.RESTWriteTimeout,
 		IdleTimeout: cfg.RESTIdleTimeout, MaxConns: cfg.RESTMaxConns}
+	if cfg.ClusterEtcd != "" {
+		apiCfg.Use = append(apiCfg.Use, clusterfront.Middleware) // marks other nodes' requests
+	}
 	production := cfg.Profile == "production"
 	if production {
 		apiCfg.Auth = &api.Credentials{Current: store.credentials}

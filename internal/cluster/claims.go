@@ -7,14 +7,16 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
-// Claim takes every key for callID in one transaction under the node's lease: all of them, or
-// none and a *Conflict naming the first key (in the order given) that another call holds.
-func (n *Node) Claim(ctx context.Context, callID string, keys []Key) error {
+// Claim takes every key for owner (its CallID and Ref; the node fills in itself) in one
+// transaction under the node's lease: all of them, or none and a *Conflict naming the first key
+// (in the order given) that another call holds.
+func (n *Node) Claim(ctx context.Context, o Owner, keys []Key) error {
 	lease, err := n.leaseID()
 	if err != nil {
 		return err
 	}
-	owner := Owner{NodeID: n.cfg.NodeID, URL: n.cfg.URL, CallID: callID}.encode()
+	o.NodeID, o.URL = n.cfg.NodeID, n.cfg.URL
+	owner := o.encode()
 	cmps := make([]clientv3.Cmp, len(keys))
 	puts := make([]clientv3.Op, len(keys))
 	gets := make([]clientv3.Op, len(keys))

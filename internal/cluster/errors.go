@@ -10,14 +10,13 @@ import (
 var (
 	// ErrUnreachable: etcd did not answer (at start, or for a claim). It wraps
 	// callapi.ErrUnavailable, so a startup refused for it is a 503.
-	ErrUnreachable = fmt.Errorf("cluster: etcd unreachable: %w", callapi.ErrUnavailable)
+	ErrUnreachable error = unavailable("cluster: etcd unreachable")
 	// ErrLeaseLost: this node could not renew its lease for longer than its TTL. Its keys may
 	// already belong to others, so it cannot guarantee uniqueness and refuses new calls (503)
 	// until it holds a lease again.
-	ErrLeaseLost = fmt.Errorf("cluster: this node lost its etcd lease and cannot guarantee uniqueness; try another node: %w",
-		callapi.ErrUnavailable)
+	ErrLeaseLost error = unavailable("cluster: this node lost its etcd lease and cannot guarantee uniqueness; try another node")
 	// ErrNoNode: no live node can take the request (placement with every node full) (503).
-	ErrNoNode = fmt.Errorf("cluster: no node can take it: %w", callapi.ErrUnavailable)
+	ErrNoNode error = unavailable("cluster: every live node is at its capacity (SIPCAST_MAX_CALLS)")
 	// ErrConfig: the cluster settings are incomplete or contradictory.
 	ErrConfig = errors.New("cluster: configuration")
 )
@@ -35,3 +34,9 @@ func (c *Conflict) Error() string {
 
 // Unwrap makes a Conflict a callapi.ErrConflict (409).
 func (c *Conflict) Unwrap() error { return callapi.ErrConflict }
+
+// unavailable is a sentinel that is a callapi.ErrUnavailable (503) without repeating its text.
+type unavailable string
+
+func (u unavailable) Error() string { return string(u) }
+func (u unavailable) Unwrap() error { return callapi.ErrUnavailable }

@@ -30,6 +30,8 @@ type Owner struct {
 	NodeID string `json:"nodeId"`
 	URL    string `json:"url"`
 	CallID string `json:"callId"`
+	// Ref is the push's mediaSessionId for a push key.
+	Ref string `json:"ref,omitempty"`
 }
 
 // path is the key's etcd key. Targets and pushes are hashed: a normalised RTMP URL may carry

@@ -32,10 +32,10 @@ func TestClaimAcrossNodes(t *testing.T) {
 	etcd := peers.StartEtcd(t)
 	a, b := openNode(t, etcd, "a", 3*time.Second), openNode(t, etcd, "b", 3*time.Second)
 	ctx := context.Background()
-	if err := a.Claim(ctx, "c1", call("c1", "s1")); err != nil {
+	if err := a.Claim(ctx, Owner{CallID: "c1"}, call("c1", "s1")); err != nil {
 		t.Fatal(err)
 	}
-	err := b.Claim(ctx, "c2", []Key{{KeyCallID, "c2"}, {KeyStream, "s1"}})
+	err := b.Claim(ctx, Owner{CallID: "c2"}, []Key{{KeyCallID, "c2"}, {KeyStream, "s1"}})
 	var c *Conflict
 	if !errors.As(err, &c) || c.Key.Kind != KeyStream || c.Owner.NodeID != "a" || c.Owner.CallID != "c1" ||
 		!errors.Is(err, callapi.ErrConflict) {
@@ -59,7 +59,7 @@ func TestClaimAcrossNodes(t *testing.T) {
 	if err := a.Release(ctx, call("c1", "s1")); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Claim(ctx, "c1", call("c1", "s1")); err != nil {
+	if err := b.Claim(ctx, Owner{CallID: "c1"}, call("c1", "s1")); err != nil {
 		t.Fatalf("claim after release: %v", err)
 	}
 	a.SetLive(3)
@@ -76,12 +76,12 @@ func TestDeadNodeFreesKeys(t *testing.T) {
 	ttl := 2 * time.Second
 	a, b := openNode(t, etcd, "a", ttl), openNode(t, etcd, "b", ttl)
 	ctx := context.Background()
-	if err := a.Claim(ctx, "c1", call("c1", "s1")); err != nil {
+	if err := a.Claim(ctx, Owner{CallID: "c1"}, call("c1", "s1")); err != nil {
 		t.Fatal(err)
 	}
 	a.closeOnce.Do(func() { close(a.stop); <-a.done }) // renewals stop, no revoke: as kill -9
 	died := time.Now()
-	for b.Claim(ctx, "c1", call("c1", "s1")) != nil {
+	for b.Claim(ctx, Owner{CallID: "c1"}, call("c1", "s1")) != nil {
 		if time.Since(died) > ttl+5*time.Second {
 			t.Fatalf("a's keys still held %v after it died (TTL %v)", time.Since(died), ttl)
 		}
@@ -102,7 +102,7 @@ func TestLeaseLostAndRegained(t *testing.T) {
 	lost, regained := make(chan struct{}, 1), make(chan struct{}, 1)
 	a.Notify(func() { lost <- struct{}{} }, func() { regained <- struct{}{} })
 	ctx := context.Background()
-	if err := a.Claim(ctx, "c1", call("c1", "s1")); err != nil {
+	if err := a.Claim(ctx, Owner{CallID: "c1"}, call("c1", "s1")); err != nil {
 		t.Fatal(err)
 	}
 	etcd.Stop()
@@ -111,7 +111,7 @@ func TestLeaseLostAndRegained(t *testing.T) {
 	case <-time.After(ttl + 10*time.Second):
 		t.Fatal("lease not declared lost with etcd down")
 	}
-	if err := a.Claim(ctx, "c2", call("c2", "s2")); !errors.Is(err, ErrLeaseLost) || !errors.Is(err, callapi.ErrUnavailable) {
+	if err := a.Claim(ctx, Owner{CallID: "c2"}, call("c2", "s2")); !errors.Is(err, ErrLeaseLost) || !errors.Is(err, callapi.ErrUnavailable) {
 		t.Fatalf("claim without a lease = %v, want ErrLeaseLost", err)
 	}
 	if err := etcd.Start(); err != nil {
@@ -125,7 +125,7 @@ func TestLeaseLostAndRegained(t *testing.T) {
 	// The old lease was revoked: c1's keys can be claimed again by this node under the new one.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		err := a.Claim(ctx, "c1", call("c1", "s1"))
+		err := a.Claim(ctx, Owner{CallID: "c1"}, call("c1", "s1"))
 		if err == nil {
 			break
 		}
