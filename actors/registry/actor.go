@@ -54,6 +54,9 @@ type entry struct {
 	waiters   []*actor.PID
 	width     int
 	height    int
+	// endedBy is why the registry itself ended the call (the cluster lease lost): unlike a
+	// REST terminate, the call stays visible with its final status and this reason.
+	endedBy string
 }
 
 // Actor is the registry.
@@ -196,12 +199,15 @@ func (a *Actor) handleUpdated(ctx actor.Context, m *call.Updated) {
 	if e == nil || a.byPID[e.pid.Id] != e {
 		return // a late snapshot from a call that already terminated
 	}
+	if e.endedBy != "" && callapi.Ended(m.Call.Status) {
+		m.Call.Reason = callapi.Str(e.endedBy)
+	}
 	e.call = m.Call
 	if a.cfg.Events != nil {
 		a.cfg.Events(m.Call)
 	}
 	e.width, e.height = m.Width, m.Height
-	e.byRequest = e.byRequest || m.ByRequest
+	e.byRequest = (e.byRequest || m.ByRequest) && e.endedBy == ""
 	if callapi.Ended(m.Call.Status) {
 		// The call is over: free its keys now and stop its actor tree (the call waits for this,
 		// so its final snapshot is always here before its Terminated).

@@ -152,7 +152,7 @@ func (a *Actor) handleClusterLost(ctx actor.Context) {
 	a.log.Error("cluster lease lost: ending every live call", "calls", len(a.byPID))
 	for _, e := range a.byPID {
 		if e.live {
-			ctx.Send(e.pid, &call.Hangup{Reason: "cluster lease lost"})
+			a.endCall(ctx, e, "cluster lease lost: this node could no longer guarantee uniqueness")
 		}
 	}
 }
@@ -182,9 +182,19 @@ func (a *Actor) handleClusterRegained(ctx actor.Context) {
 
 func (a *Actor) handleReclaimed(ctx actor.Context, m *reclaimed) {
 	e := a.calls[m.callID]
-	if e == nil || e.seq != m.seq || !e.live || m.err == nil {
+	if e == nil || e.seq != m.seq || !e.live {
+		return
+	}
+	if m.err == nil {
+		a.log.Info("kept call claimed again", "callId", m.callID)
 		return
 	}
 	a.log.Error("a kept call's keys could not be claimed again: ending it", "callId", m.callID, "err", m.err)
-	ctx.Send(e.pid, &call.Hangup{Reason: "cluster: keys taken while the lease was lost"})
+	a.endCall(ctx, e, "cluster: its keys were taken elsewhere while this node's lease was lost")
+}
+
+// endCall hangs a call up for the cluster's sake; it stays visible with the reason.
+func (a *Actor) endCall(ctx actor.Context, e *entry, reason string) {
+	e.endedBy = reason
+	ctx.Send(e.pid, &call.Hangup{Reason: reason})
 }

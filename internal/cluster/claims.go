@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
@@ -26,6 +27,8 @@ func (n *Node) Claim(ctx context.Context, o Owner, keys []Key) error {
 		puts[i] = clientv3.OpPut(p, owner, clientv3.WithLease(lease))
 		gets[i] = clientv3.OpGet(p)
 	}
+	ctx, cancel := context.WithTimeout(ctx, n.opTimeout())
+	defer cancel()
 	resp, err := n.cli.Txn(ctx).If(cmps...).Then(puts...).Else(gets...).Commit()
 	if err != nil {
 		return fmt.Errorf("%w: claim: %v", ErrUnreachable, err)
@@ -60,8 +63,14 @@ func (n *Node) Release(ctx context.Context, keys []Key) error {
 	return nil
 }
 
-// Lookup returns who holds a key; ok is false when nobody does.
+// Lookup returns who holds a key; ok is false when nobody does. Without a lease (etcd
+// unreachable for a TTL) it fails at once rather than hold a REST request up.
 func (n *Node) Lookup(ctx context.Context, k Key) (o Owner, ok bool, err error) {
+	if _, err := n.leaseID(); err != nil {
+		return Owner{}, false, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, n.opTimeout())
+	defer cancel()
 	resp, err := n.cli.Get(ctx, k.path(n.cfg.Prefix))
 	if err != nil {
 		return Owner{}, false, fmt.Errorf("%w: lookup: %v", ErrUnreachable, err)
@@ -70,4 +79,10 @@ func (n *Node) Lookup(ctx context.Context, k Key) (o Owner, ok bool, err error) 
 		return Owner{}, false, nil
 	}
 	return decodeOwner(resp.Kvs[0].Value), true, nil
+}
+
+// opTimeout bounds one request to etcd: the clients' requests wait on it, and an etcd that does
+// not answer within a third of the TTL will not keep the lease either.
+func (n *Node) opTimeout() time.Duration {
+	return min(n.cfg.TTL/3+time.Second, 3*time.Second)
 }

@@ -72,7 +72,8 @@ type Node struct {
 	done chan struct{}
 
 	mu        sync.Mutex
-	lease     clientv3.LeaseID // 0 while lost
+	lease     clientv3.LeaseID   // 0 while lost
+	stale     []clientv3.LeaseID // lost leases to revoke before taking a new one
 	lastAck   time.Time
 	live      int
 	dirty     bool // the node record needs writing
@@ -193,22 +194,32 @@ func (n *Node) lose(lease clientv3.LeaseID, err error) {
 		return
 	}
 	n.lease = 0
+	// The old lease may still exist (an etcd restarted extends every lease): it is revoked
+	// before a new one is taken, so its keys do not outlive the decision to give them up, nor
+	// stand in the way of this node claiming its kept calls again.
+	n.stale = append(n.stale, lease)
 	cb := n.onLost
 	n.mu.Unlock()
 	n.log.Error("etcd lease lost: refusing new calls until a new lease is held", "err", err)
-	// The old lease may still exist (etcd down and restarted extends every lease): revoke it
-	// once etcd answers, so its keys do not outlive the decision to give them up.
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*n.cfg.TTL)
-		defer cancel()
-		_, _ = n.cli.Revoke(ctx, lease)
-	}()
 	if cb != nil {
 		cb()
 	}
 }
 
 func (n *Node) regain(ctx context.Context) {
+	n.mu.Lock()
+	stale := n.stale
+	n.mu.Unlock()
+	for len(stale) > 0 {
+		if _, err := n.cli.Revoke(ctx, stale[0]); err != nil && !errors.Is(err, rpctypes.ErrLeaseNotFound) {
+			n.log.Debug("old lease not revoked yet", "err", err)
+			return
+		}
+		stale = stale[1:]
+		n.mu.Lock()
+		n.stale = n.stale[1:]
+		n.mu.Unlock()
+	}
 	if err := n.acquire(ctx); err != nil {
 		n.log.Debug("new lease not granted yet", "err", err)
 		return

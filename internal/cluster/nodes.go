@@ -61,6 +61,11 @@ func (n *Node) nodePath(id string) string { return n.cfg.Prefix + "/nodes/" + id
 
 // Nodes lists the live nodes (this one included), by id.
 func (n *Node) Nodes(ctx context.Context) ([]NodeInfo, error) {
+	if _, err := n.leaseID(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, n.opTimeout())
+	defer cancel()
 	resp, err := n.cli.Get(ctx, n.cfg.Prefix+"/nodes/", clientv3.WithPrefix())
 	if err != nil {
 		return nil, fmt.Errorf("%w: nodes: %v", ErrUnreachable, err)
