@@ -3,11 +3,11 @@ package main
 import (
 	"log/slog"
 
+	"github.com/sipcast/sipcast/actors/clusterfront"
 	"github.com/sipcast/sipcast/actors/engine"
 	"github.com/sipcast/sipcast/actors/registry"
 	"github.com/sipcast/sipcast/api"
 	"github.com/sipcast/sipcast/internal/cluster"
-	"github.com/sipcast/sipcast/internal/clusterfront"
 )
 
 // joinCluster joins the etcd cluster when one is configured; alone it returns nils and the

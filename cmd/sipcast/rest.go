@@ -11,9 +11,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/sipcast/sipcast/actors/clusterfront"
 	"github.com/sipcast/sipcast/actors/notify"
 	"github.com/sipcast/sipcast/api"
-	"github.com/sipcast/sipcast/internal/clusterfront"
 	"github.com/sipcast/sipcast/internal/netlimit"
 )
 

@@ -18,16 +18,21 @@ import (
 
 	"github.com/sipcast/sipcast/actors/engine"
 	"github.com/sipcast/sipcast/actors/registry"
-	"github.com/sipcast/sipcast/api"
 	"github.com/sipcast/sipcast/internal/cluster"
 	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
 
-// Local is what the front needs of this node's engine.
+// Local is what the front needs of this node's engine: api.Calls and api.Pushes (spelled out,
+// so this package needs nothing of api/).
 type Local interface {
-	api.Calls
-	api.Pushes
+	StartCall(ctx context.Context, spec callapi.Startup) (callapi.Call, error)
+	Find(ctx context.Context, filter map[string]any) ([]callapi.Call, error)
+	Terminate(ctx context.Context, callID string) error
+	SendDTMF(ctx context.Context, callID, digits, kind string) error
+	StartPush(ctx context.Context, spec callapi.PushStart, sound *frame.Sound) (callapi.Push, error)
+	FindPushes(ctx context.Context, streamName, rtmpURL string) ([]callapi.Push, error)
+	PushCommand(ctx context.Context, id string, op callapi.PushOp, sound *frame.Sound) (callapi.Push, error)
 }
 
 // Membership is what the front needs of the cluster (cluster.Node is one).
