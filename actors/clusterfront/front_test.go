@@ -56,7 +56,9 @@ func (l *fakeLocal) StartPush(context.Context, callapi.PushStart, *frame.Sound) 
 	return callapi.Push{MediaSessionID: "local"}, nil
 }
 
-func (l *fakeLocal) FindPushes(context.Context, string, string) ([]callapi.Push, error) { return nil, nil }
+func (l *fakeLocal) FindPushes(context.Context, string, string) ([]callapi.Push, error) {
+	return nil, nil
+}
 
 func (l *fakeLocal) PushCommand(_ context.Context, id string, _ callapi.PushOp, _ *frame.Sound) (callapi.Push, error) {
 	return callapi.Push{}, fmt.Errorf("%w: no push with mediaSessionId %q", callapi.ErrNotFound, id)
@@ -206,7 +208,7 @@ func TestPlacement(t *testing.T) {
 	m := &fakeMembers{nodes: []cluster.NodeInfo{
 		{ID: "a", LiveCalls: 5, MaxCalls: 5},
 		{ID: "b", URL: "http://b.invalid", LiveCalls: 3, MaxCalls: 3}, // full: never asked
-		{ID: "c", URL: busy.URL, LiveCalls: 1, MaxCalls: 5},        // least loaded, but refuses
+		{ID: "c", URL: busy.URL, LiveCalls: 1, MaxCalls: 5},           // least loaded, but refuses
 		{ID: "d", URL: free.URL, LiveCalls: 2, MaxCalls: 5, Load: 0.1},
 		{ID: "e", URL: free.URL, LiveCalls: 2, MaxCalls: 5, Load: 0.9},
 	}}
