@@ -87,9 +87,6 @@ func (e *RemoteError) Unwrap() error {
 	return callapi.ErrUnavailable
 }
 
-// ErrNodeUnreachable: another node did not answer (503).
-var ErrNodeUnreachable = errors.New("cluster: node unreachable")
-
 // post sends body to path on a node and decodes its 200 answer into out (when not nil).
 func (f *Front) post(ctx context.Context, nodeID, baseURL, path string, body []byte, out any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(baseURL, "/")+path, bytes.NewReader(body))
