@@ -135,6 +135,8 @@ func NewProps(cfg Config) *actor.Props {
 	})
 	return actor.PropsFromProducer(func() actor.Actor {
 		a := &Actor{cfg: cfg, behavior: actor.NewBehavior()}
+		a.dlg.session = newSessionTimer(cfg.MinSE, cfg.Now)
+		a.dlg.reg = newRegistration(cfg.RegisterExpires, cfg.Now)
 		a.behavior.Become(a.inviting)
 		return a
 	}, actor.WithSupervisor(strategy))

@@ -42,7 +42,10 @@ type dialogState struct {
 	expect                 map[rtp.Kind]bool // lines the device sends on (media timeout applies)
 	silent                 map[rtp.Kind]bool // lines reported silent
 	session                sessionTimer
+	sessionWait            *time.Timer // the session timer's running wait
 	reg                    registration
+	binding                sipua.Binding // the registration's REGISTERs; nil without one
+	regWait                *time.Timer   // the registration's running wait
 }
 
 // handleDialog takes the messages of the dialog's life: the callee's requests, timers, our
@@ -90,7 +93,7 @@ func (a *Actor) afterAnswer(ctx actor.Context, ans *sdp.Answer, at time.Time) {
 	}
 	a.sendPeer(ctx, rtp.Audio, ans.Audio)
 	a.sendPeer(ctx, rtp.Video, ans.Video)
-	a.startSessionTimer(a.sess.Answer())
+	a.startSessionTimer(ctx)
 }
 
 // firstPT is the payload type and codec (codecKey) a line receives after an exchange: the first
@@ -190,10 +193,13 @@ func (a *Actor) publishDTMF(ctx actor.Context, digit byte, kind string, d time.D
 // its SDP offer (hold, resume, new address or codec) with our answer; a re-INVITE without SDP
 // gets our current SDP as an offer, answered in the ACK.
 func (a *Actor) handleTargetRefresh(ctx actor.Context, req *sipua.Request) {
-	timerHdrs, refusal := a.peerSessionTimer(req)
+	timerHdrs, refusal := a.dlg.session.peer(req)
 	if refusal != nil {
 		req.Respond(*refusal)
 		return
+	}
+	if timerHdrs != nil {
+		a.log.Info("session timer", a.dlg.session.logAttrs()...)
 	}
 	res := sipua.Response{Code: 200, Headers: timerHdrs}
 	switch {
@@ -355,6 +361,7 @@ func (a *Actor) handleMediaTimedOut(ctx actor.Context, m *rtp.MediaTimedOut) {
 
 // endDialog stops the dialog's timers and removes the registration: the call is over.
 func (a *Actor) endDialog() {
-	a.stopSessionTimer()
+	a.dlg.session.stop()
+	a.disarm(&a.dlg.sessionWait)
 	a.endRegistration()
 }

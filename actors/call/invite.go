@@ -158,7 +158,7 @@ func (a *Actor) handleInviteFailed(ctx actor.Context, m *inviteFailed) {
 	case hasFinal && (final.Code == 486 || final.Code == 600):
 		a.finish(ctx, callapi.StatusBusy, final.Code, final.Error())
 	case hasFinal:
-		a.finish(ctx, callapi.StatusFailed, final.Code, a.failureReason(final, m.err))
+		a.finish(ctx, callapi.StatusFailed, final.Code, failureReason(a.cfg.Spec, final, m.err))
 	case errors.Is(m.err, sipua.ErrTimeout):
 		a.finish(ctx, callapi.StatusFailed, 408, m.err.Error())
 	default:

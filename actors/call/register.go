@@ -18,19 +18,6 @@ const registerTimeout = 32 * time.Second
 // over, nobody waits for it.
 const unregisterTimeout = 5 * time.Second
 
-// registrationRetry is how soon a failed refresh is tried again while the call goes on.
-const registrationRetry = 30 * time.Second
-
-// registration is the binding a call with sipRegisterRequired keeps at the registrar.
-type registration struct {
-	binding    sipua.Binding
-	registered bool
-	pending    bool // a REGISTER is under way
-	ended      bool // the removal was sent: nothing more
-	gen        int
-	timer      *time.Timer
-}
-
 // placeCall sends the INVITE, first registering sipLogin@sipDomain when the startup asks for it.
 func (a *Actor) placeCall(ctx actor.Context) {
 	a.dlg.parent = ctx.Parent()
@@ -50,9 +37,9 @@ func (a *Actor) placeCall(ctx actor.Context) {
 		a.finish(ctx, callapi.StatusFailed, 0, fmt.Sprintf("%v: %v", ErrRegistration, err))
 		return
 	}
-	a.dlg.reg.binding = b
+	a.dlg.binding = b
 	a.behavior.Become(a.registering)
-	a.register(int(a.cfg.RegisterExpires.Seconds()))
+	a.register()
 }
 
 // registering: REGISTER sent, the INVITE waits for its success.
@@ -67,10 +54,9 @@ func (a *Actor) registering(ctx actor.Context) {
 }
 
 // register sends a REGISTER in a goroutine; registerDone reports it.
-func (a *Actor) register(expires int) {
-	r := &a.dlg.reg
-	r.pending = true
-	b, root, self := r.binding, a.system.Root, a.self
+func (a *Actor) register() {
+	expires := a.dlg.reg.send()
+	b, root, self := a.dlg.binding, a.system.Root, a.self
 	go func() {
 		defer a.recoverGoroutine("register")
 		ctx, cancel := context.WithTimeout(context.Background(), registerTimeout)
@@ -80,86 +66,46 @@ func (a *Actor) register(expires int) {
 	}()
 }
 
+// handleRegisterDone reports a REGISTER's outcome and does what it means (registration.go).
 func (a *Actor) handleRegisterDone(ctx actor.Context, m *registerDone) {
-	r := &a.dlg.reg
-	r.pending = false
-	if r.ended || a.done {
+	if a.done {
+		a.dlg.reg.pending = false
 		return
 	}
-	first := !r.registered && a.call.Status == callapi.StatusPending
-	code, reason := m.res.Code, ""
+	step, ok := a.dlg.reg.done(m.res, m.err, a.call.Status == callapi.StatusPending, a.cfg.Spec.SIPAuthName)
+	if !ok {
+		return
+	}
+	a.emitRegistration(step.status, step.code, step.reason, step.expires)
+	if step.due != nil {
+		a.arm(&a.dlg.regWait, *step.due)
+	}
 	switch {
-	case m.err != nil:
-		code, reason = 408, fmt.Sprintf("no final answer from the registrar: %v", m.err)
-	case code >= 200 && code < 300:
-		r.registered = true
-		a.emitRegistration(callapi.RegistrationRegistered, code, "", m.res.Expires)
-		a.armRegistration(time.Duration(m.res.Expires) * time.Second)
-		if first {
-			a.behavior.Become(a.inviting)
-			a.startInvite(ctx)
-		}
-		return
-	default:
-		reason = fmt.Sprintf("SIP %d %s", code, m.res.Reason)
+	case step.fail != "":
+		a.finish(ctx, callapi.StatusFailed, step.code, step.fail)
+	case step.invite:
+		a.behavior.Become(a.inviting)
+		a.startInvite(ctx)
+	case step.status != callapi.RegistrationRegistered:
+		a.log.Warn("registration refresh failed", "code", step.code, "reason", step.reason)
 	}
-	status := callapi.RegistrationUnregistered
-	if authRefused(code, m.res.AuthSent) {
-		status = callapi.RegistrationAuthFail
-		reason = fmt.Sprintf("credentials of %q refused: %s", a.cfg.Spec.SIPAuthName, reason)
-	}
-	r.registered = false
-	a.emitRegistration(status, code, reason, 0)
-	if first {
-		a.finish(ctx, callapi.StatusFailed, code, fmt.Sprintf("%v: %s", ErrRegistration, reason))
-		return
-	}
-	// A refresh failed while the call is up: the dialog does not need the binding; try again.
-	a.log.Warn("registration refresh failed", "code", code, "reason", reason)
-	a.armRegistration(registrationRetry)
 }
 
-// authRefused reports whether a final answer refuses credentials: a challenge we could not
-// satisfy, or 403 to a request that carried them.
-func authRefused(code int, authSent bool) bool {
-	return code == 401 || code == 407 || (code == 403 && authSent)
-}
-
-// armRegistration schedules the refresh before the binding expires: a quarter early, at most a
-// minute (RFC 3261 §10.2.4 leaves the margin to us).
-func (a *Actor) armRegistration(granted time.Duration) {
-	r := &a.dlg.reg
-	r.gen++
-	if r.timer != nil {
-		r.timer.Stop()
+// refreshRegistration refreshes the binding when the timer of generation gen is current.
+func (a *Actor) refreshRegistration(gen int) {
+	if a.dlg.reg.fired(gen) && a.dlg.binding != nil && !a.done {
+		a.register()
 	}
-	if granted <= 0 {
-		granted = a.cfg.RegisterExpires
-	}
-	r.timer = a.after(granted-min(granted/4, time.Minute), timerRegister, r.gen)
-}
-
-func (a *Actor) refreshRegistration() {
-	r := &a.dlg.reg
-	if r.ended || r.pending || r.binding == nil || a.done {
-		return
-	}
-	a.register(int(a.cfg.RegisterExpires.Seconds()))
 }
 
 // endRegistration removes the binding (REGISTER with Expires 0) once the call is over. The
 // actor is stopping, so the goroutine reports UNREGISTERED to the registry itself.
 func (a *Actor) endRegistration() {
-	r := &a.dlg.reg
-	if r.timer != nil {
-		r.timer.Stop()
-	}
-	r.gen++
-	if r.binding == nil || r.ended || !(r.registered || r.pending) {
+	a.disarm(&a.dlg.regWait)
+	if a.dlg.binding == nil || !a.dlg.reg.end() {
 		return
 	}
-	r.ended = true
-	b, root, parent := r.binding, a.system.Root, a.dlg.parent
+	b, root, parent := a.dlg.binding, a.system.Root, a.dlg.parent
 	body := a.registrationBody(callapi.RegistrationUnregistered, 0, "", 0)
 	log := a.log
 	go func() {
@@ -197,8 +143,7 @@ func (a *Actor) registrationBody(status string, code int, reason string, expires
 
 // failureReason words the end of a call whose INVITE got a final non-2xx answer: refused
 // credentials and missing ones are told apart from any other refusal.
-func (a *Actor) failureReason(final *sipua.FinalResponseError, err error) string {
-	s := a.cfg.Spec
+func failureReason(s callapi.Startup, final *sipua.FinalResponseError, err error) string {
 	switch {
 	case (final.Code == 401 || final.Code == 407) && s.SIPPassword == "":
 		return fmt.Sprintf("authentication required but no sipPassword given: %v", final)

@@ -1,60 +1,72 @@
 package call
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"time"
 
-	"github.com/asynkron/protoactor-go/actor"
-
 	"github.com/sipcast/sipcast/internal/sipua"
-	"github.com/sipcast/sipcast/protocol/callapi"
 	"github.com/sipcast/sipcast/protocol/sipheader"
 )
-
-// refreshTimeout bounds one refresh transaction: sipgo's Timer B/F is 32 s.
-const refreshTimeout = 32 * time.Second
 
 // maxRefreshRetries bounds the refreshes re-sent at once after a 422 or a 501 to UPDATE.
 const maxRefreshRetries = 3
 
-// sessionTimer is the RFC 4028 session timer of the dialog: whoever is the refresher re-sends a
-// re-INVITE or UPDATE before half the interval is up; the other side ends the session when none
-// came by the interval less a margin.
+// expiryMargin is how long before the interval's end a session without the callee's refresh
+// is given up: min(32 s, a third of the interval), RFC 4028 §10.
+func expiryMargin(interval time.Duration) time.Duration { return min(32*time.Second, interval/3) }
+
+// timerDue is a wait a part of the call asks for: at at, the actor sends itself
+// timerFired{kind, gen}. A later wait of the same kind bumps gen, so a stale one is dropped.
+type timerDue struct {
+	kind timerKind
+	at   time.Time
+	gen  int
+}
+
+// sessionTimer is the RFC 4028 session timer of the dialog, decided without I/O: whoever is the
+// refresher re-sends a re-INVITE or UPDATE before half the interval is up; the other side ends
+// the session when none came by the interval less a margin. It says when to wait until, what
+// our refresh carries and what each answer means; the actor runs the timers and transactions.
 type sessionTimer struct {
+	minSE time.Duration    // the shortest interval we accept (Config.MinSE)
+	now   func() time.Time // the call's clock
+	// jitter is uniform in [0, n): the back-off after glare. rand.N; tests fix it.
+	jitter func(n time.Duration) time.Duration
+
 	interval   time.Duration // 0: no session timer
 	weRefresh  bool
 	useUpdate  bool // the callee's Allow has UPDATE: refresh without SDP
 	gen        int
-	timer      *time.Timer
 	refreshing bool
 	retries    int
 }
 
-// startSessionTimer starts the timer the callee's 2xx asked for (none without Session-Expires:
-// RFC 4028 §7.2).
-func (a *Actor) startSessionTimer(info sipua.AnswerInfo) {
-	st := &a.dlg.session
+func newSessionTimer(minSE time.Duration, now func() time.Time) sessionTimer {
+	return sessionTimer{minSE: minSE, now: now, jitter: rand.N[time.Duration]}
+}
+
+// start takes the callee's 2xx to the INVITE: the wait it asks for (none without
+// Session-Expires: RFC 4028 §7.2). An unparsable Session-Expires is an error and no timer.
+func (st *sessionTimer) start(info sipua.AnswerInfo) (timerDue, bool, error) {
 	st.useUpdate = sipheader.HasToken(info.Allow, "UPDATE")
 	if info.SessionExpires == "" {
-		return
+		return timerDue{}, false, nil
 	}
 	se, err := sipheader.ParseSessionExpires(info.SessionExpires)
 	if err != nil {
-		a.log.Warn("ignoring the 2xx's Session-Expires", "value", info.SessionExpires, "err", err)
-		return
+		return timerDue{}, false, err
 	}
-	a.applySessionExpires(se, true)
-	a.armSessionTimer()
+	st.apply(se, true)
+	due, ok := st.arm()
+	return due, ok, nil
 }
 
-// applySessionExpires takes a Session-Expires that settled a refresh. Its refresher names a role
-// in the transaction that carried it: ours says whether we were that transaction's client. A 2xx
-// to our request without a refresher leaves the refreshes to us, who asked.
-func (a *Actor) applySessionExpires(se sipheader.SessionExpires, ours bool) {
-	st := &a.dlg.session
+// apply takes a Session-Expires that settled a refresh. Its refresher names a role in the
+// transaction that carried it: ours says whether we were that transaction's client. A 2xx to
+// our request without a refresher leaves the refreshes to us, who asked.
+func (st *sessionTimer) apply(se sipheader.SessionExpires, ours bool) {
 	st.interval = time.Duration(se.Seconds) * time.Second
 	switch se.Refresher {
 	case sipheader.RefresherUAC:
@@ -64,143 +76,135 @@ func (a *Actor) applySessionExpires(se sipheader.SessionExpires, ours bool) {
 	default:
 		st.weRefresh = ours
 	}
-	a.log.Info("session timer", "interval", st.interval, "weRefresh", st.weRefresh, "update", st.useUpdate)
 }
 
-// armSessionTimer (re)starts the wait: for our refresh at half the interval, or for the callee's
-// until the interval less min(32 s, a third) (RFC 4028 §10).
-func (a *Actor) armSessionTimer() {
-	st := &a.dlg.session
-	a.stopSessionTimer()
+// arm (re)starts the wait: for our refresh at half the interval, or for the callee's until the
+// interval less the margin. Every earlier wait is stale; false when no timer runs.
+func (st *sessionTimer) arm() (timerDue, bool) {
+	st.stop()
 	if st.interval <= 0 {
-		return
+		return timerDue{}, false
 	}
-	kind, after := timerExpire, st.interval-min(32*time.Second, st.interval/3)
+	kind, after := timerExpire, st.interval-expiryMargin(st.interval)
 	if st.weRefresh {
 		kind, after = timerRefresh, st.interval/2
 	}
-	st.timer = a.after(after, kind, st.gen)
+	return timerDue{kind: kind, at: st.now().Add(after), gen: st.gen}, true
 }
 
-func (a *Actor) stopSessionTimer() {
-	st := &a.dlg.session
-	st.gen++
-	if st.timer != nil {
-		st.timer.Stop()
-		st.timer = nil
+// stop makes every armed wait stale.
+func (st *sessionTimer) stop() { st.gen++ }
+
+// fired tells what a timer of the session means: a refresh of ours to send, or the reason the
+// session expired; neither when the timer is stale.
+func (st *sessionTimer) fired(m *timerFired) (refresh bool, expired string) {
+	if m.gen != st.gen {
+		return false, ""
 	}
-}
-
-// after sends the actor a timerFired of kind and gen after d.
-func (a *Actor) after(d time.Duration, kind timerKind, gen int) *time.Timer {
-	root, self := a.system.Root, a.self
-	return time.AfterFunc(d, func() { root.Send(self, &timerFired{kind: kind, gen: gen}) })
-}
-
-func (a *Actor) handleTimer(ctx actor.Context, m *timerFired) {
 	switch m.kind {
 	case timerRefresh:
-		if m.gen == a.dlg.session.gen && a.inCall() {
-			a.sendRefresh()
-		}
+		return true, ""
 	case timerExpire:
-		if m.gen == a.dlg.session.gen && a.inCall() {
-			a.hangup(ctx, callapi.StatusFailed, fmt.Sprintf("%v: the callee sent no session refresh within %s (RFC 4028)",
-				ErrSessionExpired, a.dlg.session.interval))
-		}
-	case timerRegister:
-		if m.gen == a.dlg.reg.gen {
-			a.refreshRegistration()
-		}
+		return false, fmt.Sprintf("%v: the callee sent no session refresh within %s (RFC 4028)", ErrSessionExpired, st.interval)
 	}
+	return false, ""
 }
 
-// sendRefresh refreshes the session: UPDATE without SDP when the callee takes it, else a
-// re-INVITE with our unchanged SDP (same o= version: nothing changes, RFC 3264 §8).
-func (a *Actor) sendRefresh() {
-	st := &a.dlg.session
+// refresh is our next refresh: UPDATE without SDP when the callee takes it, else a re-INVITE
+// with local, our unchanged SDP (same o= version: nothing changes, RFC 3264 §8). False while
+// one is under way.
+func (st *sessionTimer) refresh(local []byte) (sipua.Refresh, bool) {
 	if st.refreshing {
-		return
+		return sipua.Refresh{}, false
 	}
 	st.refreshing = true
 	r := sipua.Refresh{Method: "UPDATE", Headers: []sipua.Header{
 		{Name: "Session-Expires", Value: sipheader.SessionExpires{Seconds: int(st.interval.Seconds()), Refresher: sipheader.RefresherUAC}.String()},
-		{Name: "Min-SE", Value: strconv.Itoa(int(a.cfg.MinSE.Seconds()))},
+		{Name: "Min-SE", Value: strconv.Itoa(int(st.minSE.Seconds()))},
 		{Name: "Supported", Value: "timer"},
 	}}
 	if !st.useUpdate {
-		r.Method, r.SDP = "INVITE", a.dlg.local
+		r.Method, r.SDP = "INVITE", local
 	}
-	sess, root, self := a.sess, a.system.Root, a.self
-	a.log.Info("refreshing the session", "method", r.Method, "interval", st.interval)
-	go func() {
-		defer a.recoverGoroutine("refresh")
-		ctx, cancel := context.WithTimeout(context.Background(), refreshTimeout)
-		defer cancel()
-		reply, err := sess.Update(ctx, r)
-		root.Send(self, &refreshDone{method: r.Method, reply: reply, err: err})
-	}()
+	return r, true
 }
 
-func (a *Actor) handleRefreshDone(ctx actor.Context, m *refreshDone) {
-	st := &a.dlg.session
+// refreshStep is what the answer to our refresh asks of the actor, in this order: apply answer,
+// end the call, send the refresh again, or replace the session's wait.
+type refreshStep struct {
+	answer []byte // the SDP answer of our re-INVITE's 2xx
+	hangup string // end the call with BYE for this reason
+	resend bool   // send the refresh again at once
+	rewait bool   // the old wait is stale; wait for due instead, if set
+	due    *timerDue
+	note   string // why, for the log
+	warn   bool   // note is a warning
+}
+
+// abandon forgets the refresh under way: its answer came when the dialog was ending.
+func (st *sessionTimer) abandon() { st.refreshing = false }
+
+// refreshed takes the answer (or transaction error) to our refresh sent as method.
+func (st *sessionTimer) refreshed(method string, r *sipua.Reply, err error) refreshStep {
 	st.refreshing = false
-	if !a.inCall() {
-		return
-	}
-	if m.err != nil {
+	if err != nil {
 		// RFC 4028 §10: a refresh that times out ends the session with BYE.
-		a.hangup(ctx, callapi.StatusFailed, fmt.Sprintf("session refresh (%s) failed: %v", m.method, m.err))
-		return
+		return refreshStep{hangup: fmt.Sprintf("session refresh (%s) failed: %v", method, err)}
 	}
-	r := m.reply
+	var step refreshStep
 	retry := st.retries < maxRefreshRetries
 	switch code := r.Code; {
 	case code >= 200 && code < 300:
 		st.retries = 0
-		if len(r.SDP) > 0 && m.method == "INVITE" {
-			a.applyAnswer(ctx, r.SDP)
+		if len(r.SDP) > 0 && method == "INVITE" {
+			step.answer = r.SDP
 		}
+		step.rewait = true
 		if r.SessionExpires == "" {
-			a.log.Info("session timer off: the refresh's 2xx had no Session-Expires")
+			step.note = "session timer off: the refresh's 2xx had no Session-Expires"
 			st.interval = 0
-			a.stopSessionTimer()
-			return
+			st.stop()
+			return step
 		}
 		if se, err := sipheader.ParseSessionExpires(r.SessionExpires); err == nil {
-			a.applySessionExpires(se, true)
+			st.apply(se, true)
 		}
-		a.armSessionTimer()
+		if due, ok := st.arm(); ok {
+			step.due = &due
+		}
 	case code == 422 && retry:
 		st.retries++
 		if n, err := sipheader.ParseMinSE(r.MinSE); err == nil {
 			st.interval = max(st.interval, time.Duration(n)*time.Second)
 		}
-		a.sendRefresh()
-	case (code == 501 || code == 405) && m.method == "UPDATE" && retry:
+		step.resend = true
+	case (code == 501 || code == 405) && method == "UPDATE" && retry:
 		st.retries++
 		st.useUpdate = false
-		a.sendRefresh()
+		step.resend = true
 	case code == 491:
 		// Glare with the callee's own request: try again after 2.1–4 s (RFC 3261 §14.1, as the
 		// owner of the Call-ID).
-		a.stopSessionTimer()
-		st.timer = a.after(2100*time.Millisecond+rand.N(1900*time.Millisecond), timerRefresh, st.gen)
+		st.stop()
+		step.rewait = true
+		step.due = &timerDue{kind: timerRefresh, at: st.now().Add(2100*time.Millisecond + st.jitter(1900*time.Millisecond)), gen: st.gen}
 	case code == 408 || code == 481:
-		a.hangup(ctx, callapi.StatusFailed, fmt.Sprintf("session refresh (%s) answered %d %s: the dialog is gone", m.method, code, r.Reason))
+		step.hangup = fmt.Sprintf("session refresh (%s) answered %d %s: the dialog is gone", method, code, r.Reason)
 	default:
 		// The session goes on until it expires (RFC 4028 §10); the callee may still refresh.
-		a.log.Warn("session refresh refused", "method", m.method, "code", code, "reason", r.Reason)
+		step.note, step.warn = fmt.Sprintf("session refresh (%s) refused: %d %s", method, code, r.Reason), true
 		st.weRefresh = false
-		a.stopSessionTimer()
-		st.timer = a.after(st.interval/2-min(32*time.Second, st.interval/3), timerExpire, st.gen)
+		st.stop()
+		step.rewait = true
+		step.due = &timerDue{kind: timerExpire, at: st.now().Add(st.interval/2 - expiryMargin(st.interval)), gen: st.gen}
 	}
+	return step
 }
 
-// peerSessionTimer settles the session timer of a re-INVITE or UPDATE of the callee: the
-// headers of our 2xx, or the 422 that refuses an interval below our Min-SE (RFC 4028 §9).
-func (a *Actor) peerSessionTimer(req *sipua.Request) ([]sipua.Header, *sipua.Response) {
-	st := &a.dlg.session
+// peer settles the session timer of a re-INVITE or UPDATE of the callee: the headers of our 2xx,
+// or the 422 that refuses an interval below our Min-SE (RFC 4028 §9). The caller re-arms once
+// the request is answered.
+func (st *sessionTimer) peer(req *sipua.Request) ([]sipua.Header, *sipua.Response) {
 	theyTime := sipheader.HasToken(req.Header("Supported"), "timer") || sipheader.HasToken(req.Header("k"), "timer")
 	value := req.Header("Session-Expires")
 	if value == "" {
@@ -211,14 +215,14 @@ func (a *Actor) peerSessionTimer(req *sipua.Request) ([]sipua.Header, *sipua.Res
 			return nil, nil
 		}
 		// The callee asked for no timer; we keep ours, and refresh ourselves.
-		a.applySessionExpires(sipheader.SessionExpires{Seconds: int(st.interval.Seconds()), Refresher: sipheader.RefresherUAS}, false)
+		st.apply(sipheader.SessionExpires{Seconds: int(st.interval.Seconds()), Refresher: sipheader.RefresherUAS}, false)
 		return []sipua.Header{{Name: "Session-Expires", Value: fmt.Sprintf("%d;refresher=uas", int(st.interval.Seconds()))}}, nil
 	}
 	se, err := sipheader.ParseSessionExpires(value)
 	if err != nil {
 		return nil, &sipua.Response{Code: 400, Reason: "Bad Session-Expires"}
 	}
-	if minSE := int(a.cfg.MinSE.Seconds()); se.Seconds < minSE {
+	if minSE := int(st.minSE.Seconds()); se.Seconds < minSE {
 		return nil, &sipua.Response{Code: 422, Headers: []sipua.Header{{Name: "Min-SE", Value: strconv.Itoa(minSE)}}}
 	}
 	if se.Refresher == "" {
@@ -227,10 +231,15 @@ func (a *Actor) peerSessionTimer(req *sipua.Request) ([]sipua.Header, *sipua.Res
 			se.Refresher = sipheader.RefresherUAC
 		}
 	}
-	a.applySessionExpires(se, false)
+	st.apply(se, false)
 	hdrs := []sipua.Header{{Name: "Session-Expires", Value: se.String()}}
 	if se.Refresher == sipheader.RefresherUAC {
 		hdrs = append(hdrs, sipua.Header{Name: "Require", Value: "timer"})
 	}
 	return hdrs, nil
+}
+
+// logAttrs describe the timer for the log.
+func (st *sessionTimer) logAttrs() []any {
+	return []any{"interval", st.interval, "weRefresh", st.weRefresh, "update", st.useUpdate}
 }
