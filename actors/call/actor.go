@@ -120,7 +120,7 @@ type Actor struct {
 	height    int
 	done      bool // a final status was reported; the actor is stopping
 	stopping  bool // Stopping received: children end because their parent does
-	dtmf      dtmfState
+	dtmf      dtmfSender
 	dlg       dialogState // after the answer: SDP versions, hold, session timer, media, registration
 	tx        transcoding // transcoders and lip sync (transcode.go)
 }
@@ -137,6 +137,7 @@ func NewProps(cfg Config) *actor.Props {
 		a := &Actor{cfg: cfg, behavior: actor.NewBehavior()}
 		a.dlg.session = newSessionTimer(cfg.MinSE, cfg.Now)
 		a.dlg.reg = newRegistration(cfg.RegisterExpires, cfg.Now)
+		a.dtmf = newDTMFSender(cfg.Now)
 		a.behavior.Become(a.inviting)
 		return a
 	}, actor.WithSupervisor(strategy))

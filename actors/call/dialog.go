@@ -67,8 +67,8 @@ func (a *Actor) handleDialog(ctx actor.Context) {
 	case *rtp.DTMFReceived:
 		a.publishDTMF(ctx, m.Digit, callapi.DTMFTypeRFC2833, m.Duration)
 	case *rtp.Latched:
-		if m.Kind == rtp.Audio && a.dtmf.remote != nil {
-			a.dtmf.remote = m.RTP // RFC 2833 digits go where the audio goes
+		if m.Kind == rtp.Audio {
+			a.dtmf.latched(m.RTP)
 		}
 	}
 }
@@ -307,7 +307,6 @@ func (a *Actor) applyNegotiated(ctx actor.Context, neg *sdp.Negotiated) {
 	}
 	a.sendPeer(ctx, rtp.Audio, neg.Audio)
 	a.sendPeer(ctx, rtp.Video, neg.Video)
-	a.dtmf.te = false
 	a.negotiateDTMF(neg.Audio)
 	status := callapi.StatusEstablished
 	if neg.Hold {
