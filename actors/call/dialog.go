@@ -1,10 +1,7 @@
 package call
 
 import (
-	"bytes"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -30,22 +27,15 @@ const (
 // dialogState is the call's life after the answer (and the registration before the INVITE):
 // what SDP it last sent, what each media line negotiated, hold, media silence, the session timer.
 type dialogState struct {
-	parent  *actor.PID
-	offer   sdp.Offer // our first offer: session id, ports, SSRCs
-	local   []byte    // the last SDP we sent
-	version uint64    // its o= version
-	zero    time.Time // the call's timeline origin, for reconfigured media
-	// audioPT and videoPT are the payload types the RTP actors receive; -1 for none. audioCodec
-	// and videoCodec are their codecs (name/rate): a device may rebind a number to another codec.
-	audioPT, videoPT       int
-	audioCodec, videoCodec string
-	expect                 map[rtp.Kind]bool // lines the device sends on (media timeout applies)
-	silent                 map[rtp.Kind]bool // lines reported silent
-	session                sessionTimer
-	sessionWait            *time.Timer // the session timer's running wait
-	reg                    registration
-	binding                sipua.Binding // the registration's REGISTERs; nil without one
-	regWait                *time.Timer   // the registration's running wait
+	parent      *actor.PID
+	sdp         sdpDialog         // offers and answers, codecs per line (reoffer.go)
+	expect      map[rtp.Kind]bool // lines the device sends on (media timeout applies)
+	silent      map[rtp.Kind]bool // lines reported silent
+	session     sessionTimer      // sessiontimer.go
+	sessionWait *time.Timer       // the session timer's running wait
+	reg         registration      // registration.go
+	binding     sipua.Binding     // the registration's REGISTERs; nil without one
+	regWait     *time.Timer       // the registration's running wait
 }
 
 // handleDialog takes the messages of the dialog's life: the callee's requests, timers, our
@@ -83,34 +73,10 @@ func (a *Actor) inCall() bool {
 // afterAnswer starts what the dialog needs once the 2xx is in: the RTP actors learn the device's
 // side (silence to send, timeouts, latching, telephone events), the session timer starts.
 func (a *Actor) afterAnswer(ctx actor.Context, ans *sdp.Answer, at time.Time) {
-	a.dlg.zero, a.dlg.version = at, a.dlg.offer.SessionVersion
-	a.dlg.audioPT, a.dlg.videoPT, a.dlg.audioCodec, a.dlg.videoCodec = -1, -1, "", ""
-	if c, ok := chosen(ans.Audio, false); ok {
-		a.dlg.audioPT, a.dlg.audioCodec = int(c.PayloadType), codecKey(c)
-	}
-	if c, ok := chosen(ans.Video, true); ok {
-		a.dlg.videoPT, a.dlg.videoCodec = int(c.PayloadType), codecKey(c)
-	}
+	a.dlg.sdp.answered(ans, at)
 	a.sendPeer(ctx, rtp.Audio, ans.Audio)
 	a.sendPeer(ctx, rtp.Video, ans.Video)
 	a.startSessionTimer(ctx)
-}
-
-// firstPT is the payload type and codec (codecKey) a line receives after an exchange: the first
-// of the answer's codecs among names; -1 for none.
-func firstPT(m *sdp.Media, names ...string) (int, string) {
-	if m == nil {
-		return -1, ""
-	}
-	if c, ok := m.First(names...); ok {
-		return int(c.PayloadType), codecKey(c)
-	}
-	return -1, ""
-}
-
-// codecKey names a codec with its clock rate: Speex at 8 and at 16 kHz are two codecs.
-func codecKey(c sdp.Codec) string {
-	return strings.ToUpper(c.Name) + "/" + strconv.Itoa(int(c.ClockRate))
 }
 
 // videoNames are the video codecs a re-offer may put the line on: H.264 or VP8 once the RTMP
@@ -189,72 +155,23 @@ func (a *Actor) publishDTMF(ctx actor.Context, digit byte, kind string, d time.D
 		Duration: int(d.Milliseconds())}})
 }
 
-// handleTargetRefresh answers the callee's re-INVITE or UPDATE: its session-timer headers, and
-// its SDP offer (hold, resume, new address or codec) with our answer; a re-INVITE without SDP
-// gets our current SDP as an offer, answered in the ACK.
+// handleTargetRefresh answers the callee's re-INVITE or UPDATE as answerTargetRefresh decides
+// (reoffer.go), and makes the media follow what it negotiated.
 func (a *Actor) handleTargetRefresh(ctx actor.Context, req *sipua.Request) {
-	timerHdrs, refusal := a.dlg.session.peer(req)
-	if refusal != nil {
-		req.Respond(*refusal)
-		return
+	res, neg, err := answerTargetRefresh(&a.dlg.session, &a.dlg.sdp, req, a.audioNames(), a.videoNames())
+	if err != nil {
+		a.log.Warn("re-offer refused", "method", req.Method, "err", err)
 	}
-	if timerHdrs != nil {
-		a.log.Info("session timer", a.dlg.session.logAttrs()...)
-	}
-	res := sipua.Response{Code: 200, Headers: timerHdrs}
-	switch {
-	case len(req.Body) > 0:
-		body, neg, err := a.answerReoffer(req.Body)
-		if err != nil {
-			a.log.Warn("re-offer refused", "method", req.Method, "err", err)
-			req.Respond(sipua.Response{Code: 488, Reason: "Not Acceptable Here"})
-			return
-		}
-		res.Body = body
+	if neg != nil {
 		a.applyNegotiated(ctx, neg)
-	case req.Method == "INVITE":
-		res.Body = a.dlg.local
 	}
 	req.Respond(res)
-	a.armSessionTimer()
-}
-
-// answerReoffer builds our answer to an offer of the callee. The o= version goes up only when
-// the answer differs from the last SDP we sent (RFC 3264 §8).
-func (a *Actor) answerReoffer(offer []byte) ([]byte, *sdp.Negotiated, error) {
-	o := a.dlg.offer
-	l := sdp.Local{Origin: o.Origin, SessionID: o.SessionID, SessionVersion: a.dlg.version + 1, LocalIP: o.LocalIP,
-		AudioPort: o.AudioPort, VideoPort: o.VideoPort, AudioSend: o.AudioSendRecv, VideoSend: o.VideoSendRecv,
-		AudioSSRC: o.AudioSSRC, VideoSSRC: o.VideoSSRC, CName: o.CName, Audio: a.audioNames(), Video: a.videoNames(),
-		AudioCurrent: a.dlg.audioPT, VideoCurrent: a.dlg.videoPT}
-	body, neg, err := sdp.AnswerOffer(offer, l)
-	if err != nil {
-		return nil, nil, err
-	}
-	if sameSDP(body, a.dlg.local) {
-		l.SessionVersion = a.dlg.version
-		if body, neg, err = sdp.AnswerOffer(offer, l); err != nil {
-			return nil, nil, err
+	if res.Code == 200 {
+		if len(res.Headers) > 0 {
+			a.log.Info("session timer", a.dlg.session.logAttrs()...)
 		}
-	} else {
-		a.dlg.version++
+		a.armSessionTimer()
 	}
-	a.dlg.local = body
-	return body, neg, nil
-}
-
-// sameSDP compares two SDPs but for their o= lines.
-func sameSDP(x, y []byte) bool {
-	strip := func(b []byte) []byte {
-		var out []byte
-		for line := range bytes.Lines(b) {
-			if !bytes.HasPrefix(line, []byte("o=")) {
-				out = append(out, line...)
-			}
-		}
-		return out
-	}
-	return bytes.Equal(strip(x), strip(y))
 }
 
 // handleAckAnswer applies the callee's answer, carried in its ACK, to the offer our 2xx made.
@@ -267,16 +184,10 @@ func (a *Actor) handleAckAnswer(ctx actor.Context, body []byte) {
 
 // applyAnswer applies an SDP answer of the callee to an offer of ours made in the dialog.
 func (a *Actor) applyAnswer(ctx actor.Context, body []byte) {
-	ans, err := sdp.ParseAnswer(body)
+	neg, err := dialogAnswer(body)
 	if err != nil {
 		a.log.Warn("bad SDP answer in the dialog", "err", err)
 		return
-	}
-	neg := &sdp.Negotiated{Audio: ans.Audio, Video: ans.Video, Hold: true}
-	for _, m := range []*sdp.Media{ans.Audio, ans.Video} {
-		if m != nil && sdp.Held(m) == "" {
-			neg.Hold = false
-		}
 	}
 	a.applyNegotiated(ctx, neg)
 }
@@ -285,23 +196,23 @@ func (a *Actor) applyAnswer(ctx actor.Context, body []byte) {
 // on the same timeline (the RTMP stream goes on), new addresses and directions go to the RTP
 // actors as Peer, RFC 2833 sending follows the audio, and the status says HOLD or ESTABLISHED.
 func (a *Actor) applyNegotiated(ctx actor.Context, neg *sdp.Negotiated) {
-	at := &answered{at: a.dlg.zero}
-	if pt, key := firstPT(neg.Audio, a.audioNames()...); pt >= 0 && (pt != a.dlg.audioPT || key != a.dlg.audioCodec) {
+	at := &answered{at: a.dlg.sdp.zero}
+	if pt, key, ok := a.dlg.sdp.change(rtp.Audio, neg.Audio, a.audioNames()); ok {
 		if cfg, ok := a.mediaConfig(neg.Audio, at, a.audioNames()...); ok {
 			cfg.Output = a.audioOut()
 			codec, _ := neg.Audio.First(cfg.Codec)
 			a.followAudio(ctx, cfg, codec)
 			ctx.Send(a.audio, cfg)
-			a.dlg.audioPT, a.dlg.audioCodec = pt, key
+			a.dlg.sdp.follow(rtp.Audio, pt, key)
 			a.log.Info("audio codec changed", "codec", cfg.Codec, "pt", pt)
 		}
 	}
-	if pt, key := firstPT(neg.Video, a.videoNames()...); pt >= 0 && (pt != a.dlg.videoPT || key != a.dlg.videoCodec) {
+	if pt, key, ok := a.dlg.sdp.change(rtp.Video, neg.Video, a.videoNames()); ok {
 		if cfg, ok := a.mediaConfig(neg.Video, at, a.videoNames()...); ok {
 			codec, _ := neg.Video.First(cfg.Codec)
 			a.followVideo(ctx, cfg, codec)
 			ctx.Send(a.video, cfg)
-			a.dlg.videoPT, a.dlg.videoCodec = pt, key
+			a.dlg.sdp.follow(rtp.Video, pt, key)
 			a.log.Info("video codec changed", "codec", cfg.Codec, "pt", pt)
 		}
 	}
@@ -321,9 +232,9 @@ func (a *Actor) applyNegotiated(ctx actor.Context, neg *sdp.Negotiated) {
 
 // sendPeer tells one RTP actor about the device's side of its line (nil: the line is gone).
 func (a *Actor) sendPeer(ctx actor.Context, kind rtp.Kind, m *sdp.Media) {
-	pid, send := a.audio, a.dlg.offer.AudioSendRecv
+	pid, send := a.audio, a.dlg.sdp.offer.AudioSendRecv
 	if kind == rtp.Video {
-		pid, send = a.video, a.dlg.offer.VideoSendRecv // black keyframes: sipcast has no picture of its own
+		pid, send = a.video, a.dlg.sdp.offer.VideoSendRecv // black keyframes: sipcast has no picture of its own
 	}
 	p := peerOf(m, kind, send)
 	p.Latch, p.Timeout, p.StartTimeout = a.cfg.Latching, a.cfg.MediaTimeout, a.cfg.MediaStartTimeout

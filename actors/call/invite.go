@@ -39,7 +39,7 @@ func (a *Actor) startInvite(ctx actor.Context) {
 		a.finish(ctx, callapi.StatusFailed, 0, fmt.Sprintf("build SDP offer: %v", err))
 		return
 	}
-	a.dlg.offer, a.dlg.local = offer, body
+	a.dlg.sdp.offered(offer, body)
 	a.call.SDP = nil
 	inv := sipua.Invite{
 		CallID: s.CallID, Callee: s.Callee, Domain: s.SIPDomain, Port: s.SIPPort,

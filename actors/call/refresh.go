@@ -67,7 +67,7 @@ func (a *Actor) handleTimer(ctx actor.Context, m *timerFired) {
 
 // sendRefresh sends the refresh the session timer words, in a goroutine; refreshDone reports it.
 func (a *Actor) sendRefresh() {
-	r, ok := a.dlg.session.refresh(a.dlg.local)
+	r, ok := a.dlg.session.refresh(a.dlg.sdp.local)
 	if !ok {
 		return
 	}
