@@ -24,8 +24,11 @@ type Config struct {
 	// visible to /call/find with its final status, so a polling client learns why. A call ended
 	// by /call/terminate disappears at once. Default 10 s.
 	EndedTTL time.Duration
-	NodeID   string
-	Logger   *slog.Logger
+	// After runs f once d has passed: how an ended call's EndedTTL is kept. Default
+	// time.AfterFunc; tests pass their own to expire calls when they choose.
+	After  func(d time.Duration, f func())
+	NodeID string
+	Logger *slog.Logger
 	// Events, when set, is given every call snapshot (and the FAILED one of a crashed call): the
 	// status notifications start here. It must not block (notify.Handle.CallChanged does not).
 	Events func(callapi.Call)
@@ -79,6 +82,9 @@ type Actor struct {
 func NewProps(cfg Config) *actor.Props {
 	if cfg.EndedTTL == 0 {
 		cfg.EndedTTL = 10 * time.Second
+	}
+	if cfg.After == nil {
+		cfg.After = func(d time.Duration, f func()) { time.AfterFunc(d, f) }
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -242,7 +248,7 @@ func (a *Actor) handleTerminated(ctx actor.Context, m *actor.Terminated) {
 		return
 	}
 	msg, self, system := &expire{callID: e.call.CallID, seq: e.seq}, ctx.Self(), ctx.ActorSystem()
-	time.AfterFunc(a.cfg.EndedTTL, func() { system.Root.Send(self, msg) })
+	a.cfg.After(a.cfg.EndedTTL, func() { system.Root.Send(self, msg) })
 }
 
 // release frees the call's keys: from now on another call may use them.
