@@ -26,15 +26,45 @@ var switchableVideo = []string{"H264", "VP8"}
 
 // aacTrack reports whether the publishers carry the call's audio as AAC; a passed-through
 // G.711 or Speex track keeps its device codec instead.
-func (a *Actor) aacTrack() bool {
-	return a.tracks != nil && a.tracks.Audio == frame.AAC && a.tracks.AAC != nil
+func aacTrack(t *frame.Tracks) bool {
+	return t != nil && t.Audio == frame.AAC && t.AAC != nil
+}
+
+// audioNames are the audio codecs a re-offer may put the line on without changing the RTMP
+// audio track: tracks are the call's (nil before the answer), transcoded the codec its audio
+// transcoder runs ("" for none).
+func audioNames(tracks *frame.Tracks, transcoded string) []string {
+	if tracks != nil && tracks.Audio == frame.Speex {
+		return []string{"SPEEX"}
+	}
+	if aacTrack(tracks) {
+		// Every codec reaches the AAC track at its rate: a change follows.
+		return switchableAudio
+	}
+	if transcoded != "" {
+		// A transcoded line keeps its codec: the AAC track's rate is that codec's.
+		return []string{transcoded}
+	}
+	return []string{"PCMU", "PCMA"}
+}
+
+// videoNames are the video codecs a re-offer may put the line on: H.264 or VP8 once the RTMP
+// stream has video (either reaches it as H.264); else the transcoded one in use, or H.264.
+func videoNames(tracks *frame.Tracks, transcoded string) []string {
+	if tracks != nil && tracks.Video {
+		return switchableVideo
+	}
+	if transcoded != "" {
+		return []string{transcoded}
+	}
+	return []string{"H264"}
 }
 
 // followAudio readies the audio pipe for cfg, the codec a new exchange put on the line: the
 // transcoder it needs (the one running when the codec is the same), and the AAC rate of the
 // call's track. It runs before cfg goes to the RTP actor.
 func (a *Actor) followAudio(ctx actor.Context, cfg *rtp.Configure, codec sdp.Codec) {
-	if !a.aacTrack() {
+	if !aacTrack(a.tracks) {
 		return // audioNames kept the line on its codec
 	}
 	cfg.Output = frame.AAC

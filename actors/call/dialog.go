@@ -8,7 +8,6 @@ import (
 
 	"github.com/sipcast/sipcast/actors/rtp"
 	"github.com/sipcast/sipcast/internal/sipua"
-	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/protocol/callapi"
 	"github.com/sipcast/sipcast/protocol/dtmf"
 	"github.com/sipcast/sipcast/protocol/sdp"
@@ -79,35 +78,6 @@ func (a *Actor) afterAnswer(ctx actor.Context, ans *sdp.Answer, at time.Time) {
 	a.startSessionTimer(ctx)
 }
 
-// videoNames are the video codecs a re-offer may put the line on: H.264 or VP8 once the RTMP
-// stream has video (either reaches it as H.264); else the transcoded one in use, or H.264.
-func (a *Actor) videoNames() []string {
-	if a.tracks != nil && a.tracks.Video {
-		// Either reaches RTMP as H.264: a change follows (codecswitch.go).
-		return switchableVideo
-	}
-	if a.tx.videoCodec != "" {
-		return []string{a.tx.videoCodec}
-	}
-	return []string{"H264"}
-}
-
-// audioNames are the audio codecs the call can take without changing its RTMP audio track.
-func (a *Actor) audioNames() []string {
-	if a.tracks != nil && a.tracks.Audio == frame.Speex {
-		return []string{"SPEEX"}
-	}
-	if a.aacTrack() {
-		// Every codec reaches the AAC track at its rate: a change follows (codecswitch.go).
-		return switchableAudio
-	}
-	if a.tx.audioCodec != "" {
-		// A transcoded line keeps its codec: the AAC track's rate is that codec's.
-		return []string{a.tx.audioCodec}
-	}
-	return []string{"PCMU", "PCMA"}
-}
-
 func (a *Actor) handleInDialog(ctx actor.Context, req *sipua.Request) {
 	if !a.inCall() {
 		req.Respond(sipua.Response{Code: 481, Reason: "Call/Transaction Does Not Exist"})
@@ -158,7 +128,8 @@ func (a *Actor) publishDTMF(ctx actor.Context, digit byte, kind string, d time.D
 // handleTargetRefresh answers the callee's re-INVITE or UPDATE as answerTargetRefresh decides
 // (reoffer.go), and makes the media follow what it negotiated.
 func (a *Actor) handleTargetRefresh(ctx actor.Context, req *sipua.Request) {
-	res, neg, err := answerTargetRefresh(&a.dlg.session, &a.dlg.sdp, req, a.audioNames(), a.videoNames())
+	res, neg, err := answerTargetRefresh(&a.dlg.session, &a.dlg.sdp, req,
+		audioNames(a.tracks, a.tx.audioCodec), videoNames(a.tracks, a.tx.videoCodec))
 	if err != nil {
 		a.log.Warn("re-offer refused", "method", req.Method, "err", err)
 	}
@@ -196,10 +167,12 @@ func (a *Actor) applyAnswer(ctx actor.Context, body []byte) {
 // on the same timeline (the RTMP stream goes on), new addresses and directions go to the RTP
 // actors as Peer, RFC 2833 sending follows the audio, and the status says HOLD or ESTABLISHED.
 func (a *Actor) applyNegotiated(ctx actor.Context, neg *sdp.Negotiated) {
-	at := &answered{at: a.dlg.sdp.zero}
-	if pt, key, ok := a.dlg.sdp.change(rtp.Audio, neg.Audio, a.audioNames()); ok {
-		if cfg, ok := a.mediaConfig(neg.Audio, at, a.audioNames()...); ok {
-			cfg.Output = a.audioOut()
+	// A change of audio leaves what the video line may take as it was: names are read once.
+	zero := a.dlg.sdp.zero
+	audio, video := audioNames(a.tracks, a.tx.audioCodec), videoNames(a.tracks, a.tx.videoCodec)
+	if pt, key, ok := a.dlg.sdp.change(rtp.Audio, neg.Audio, audio); ok {
+		if cfg, ok := mediaConfig(neg.Audio, zero, &a.tx, audio...); ok {
+			cfg.Output = rtmpAudioOut(a.cfg.Spec, a.cfg.RTMPAudio)
 			codec, _ := neg.Audio.First(cfg.Codec)
 			a.followAudio(ctx, cfg, codec)
 			ctx.Send(a.audio, cfg)
@@ -207,8 +180,8 @@ func (a *Actor) applyNegotiated(ctx actor.Context, neg *sdp.Negotiated) {
 			a.log.Info("audio codec changed", "codec", cfg.Codec, "pt", pt)
 		}
 	}
-	if pt, key, ok := a.dlg.sdp.change(rtp.Video, neg.Video, a.videoNames()); ok {
-		if cfg, ok := a.mediaConfig(neg.Video, at, a.videoNames()...); ok {
+	if pt, key, ok := a.dlg.sdp.change(rtp.Video, neg.Video, video); ok {
+		if cfg, ok := mediaConfig(neg.Video, zero, &a.tx, video...); ok {
 			codec, _ := neg.Video.First(cfg.Codec)
 			a.followVideo(ctx, cfg, codec)
 			ctx.Send(a.video, cfg)
@@ -272,6 +245,6 @@ func (a *Actor) handleMediaTimedOut(ctx actor.Context, m *rtp.MediaTimedOut) {
 // endDialog stops the dialog's timers and removes the registration: the call is over.
 func (a *Actor) endDialog() {
 	a.dlg.session.stop()
-	a.disarm(&a.dlg.sessionWait)
+	disarm(&a.dlg.sessionWait)
 	a.endRegistration()
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
@@ -49,7 +50,7 @@ func (a *Actor) handleAnswered(ctx actor.Context, m *answered) {
 }
 
 // mediaConfig picks the answer's codec for one media line, if the callee will send it.
-func (a *Actor) mediaConfig(media *sdp.Media, m *answered, names ...string) (*rtp.Configure, bool) {
+func mediaConfig(media *sdp.Media, zero time.Time, tx *transcoding, names ...string) (*rtp.Configure, bool) {
 	if media == nil || !media.ReceivesFromPeer() {
 		return nil, false
 	}
@@ -57,21 +58,22 @@ func (a *Actor) mediaConfig(media *sdp.Media, m *answered, names ...string) (*rt
 	if !ok {
 		return nil, false
 	}
-	return a.configFor(media, codec, m), true
+	return configFor(media, codec, zero, tx), true
 }
 
-// configFor is what the RTP actor of a line must know to receive codec.
-func (a *Actor) configFor(media *sdp.Media, codec sdp.Codec, m *answered) *rtp.Configure {
+// configFor is what the RTP actor of a line must know to receive codec on the call's timeline
+// from zero, with the call's lip sync and transcoders tx.
+func configFor(media *sdp.Media, codec sdp.Codec, zero time.Time, tx *transcoding) *rtp.Configure {
 	cfg := &rtp.Configure{
 		Codec:       strings.ToUpper(codec.Name),
 		PayloadType: codec.PayloadType,
 		ClockRate:   codec.ClockRate,
 		Channels:    codec.Channels,
-		Zero:        m.at,
+		Zero:        zero,
 		FIR:         hasFeedback(media, codec.PayloadType, "ccm fir"),
 		NACK:        hasFeedback(media, codec.PayloadType, "nack"),
-		Sync:        a.tx.sync,
-		Transcoder:  a.tx.pidFor(strings.ToUpper(codec.Name)),
+		Sync:        tx.sync,
+		Transcoder:  tx.pidFor(strings.ToUpper(codec.Name)),
 	}
 	if ip := net.ParseIP(media.IP); ip != nil {
 		cfg.RemoteRTCP = &net.UDPAddr{IP: ip, Port: media.RTCPPort}
@@ -170,14 +172,14 @@ func (a *Actor) recoverGoroutine(name string) {
 	}
 }
 
-// audioOut is the RTMP audio codec this call wants: the startup's rtmpAudioCodec, else the
-// server's default, else AAC.
-func (a *Actor) audioOut() frame.AudioCodec {
-	if c, ok := frame.ParseAudioCodec(a.cfg.Spec.RTMPAudioCodec); ok && a.cfg.Spec.RTMPAudioCodec != "" {
+// rtmpAudioOut is the RTMP audio codec a call wants: the startup's rtmpAudioCodec, else the
+// server's default def, else AAC.
+func rtmpAudioOut(s callapi.Startup, def frame.AudioCodec) frame.AudioCodec {
+	if c, ok := frame.ParseAudioCodec(s.RTMPAudioCodec); ok && s.RTMPAudioCodec != "" {
 		return c
 	}
-	if a.cfg.RTMPAudio != frame.NoAudio {
-		return a.cfg.RTMPAudio
+	if def != frame.NoAudio {
+		return def
 	}
 	return frame.AAC
 }

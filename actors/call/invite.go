@@ -30,10 +30,10 @@ func (a *Actor) startInvite(ctx actor.Context) {
 		AudioSSRC:      randomUint32(),
 		VideoSSRC:      randomUint32(),
 		CName:          "sipcast/" + s.CallID,
-		Speex:          a.audioOut() == frame.Speex,
+		Speex:          rtmpAudioOut(s, a.cfg.RTMPAudio) == frame.Speex,
 		TelephoneEvent: true,
 	}
-	offer.AudioCodecs, offer.VideoCodecs = a.offerCodecs()
+	offer.AudioCodecs, offer.VideoCodecs = offerCodecs(a.cfg.AudioCodecs, a.cfg.VideoCodecs, rtmpAudioOut(s, a.cfg.RTMPAudio))
 	body, err := offer.Marshal()
 	if err != nil {
 		a.finish(ctx, callapi.StatusFailed, 0, fmt.Sprintf("build SDP offer: %v", err))

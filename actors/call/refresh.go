@@ -29,7 +29,7 @@ func (a *Actor) startSessionTimer(ctx actor.Context) {
 
 // armSessionTimer (re)starts the session's wait after the callee's refresh was answered.
 func (a *Actor) armSessionTimer() {
-	a.disarm(&a.dlg.sessionWait)
+	disarm(&a.dlg.sessionWait)
 	if due, ok := a.dlg.session.arm(); ok {
 		a.arm(&a.dlg.sessionWait, due)
 	}
@@ -37,13 +37,13 @@ func (a *Actor) armSessionTimer() {
 
 // arm starts the wait a part asked for, replacing the one in slot.
 func (a *Actor) arm(slot **time.Timer, due timerDue) {
-	a.disarm(slot)
+	disarm(slot)
 	root, self, msg := a.system.Root, a.self, &timerFired{kind: due.kind, gen: due.gen}
 	*slot = time.AfterFunc(due.at.Sub(a.cfg.Now()), func() { root.Send(self, msg) })
 }
 
 // disarm stops the wait in slot. Its generation is stale already: this only frees it early.
-func (a *Actor) disarm(slot **time.Timer) {
+func disarm(slot **time.Timer) {
 	if *slot != nil {
 		(*slot).Stop()
 		*slot = nil
@@ -103,7 +103,7 @@ func (a *Actor) handleRefreshDone(ctx actor.Context, m *refreshDone) {
 		return
 	}
 	if step.rewait {
-		a.disarm(&a.dlg.sessionWait)
+		disarm(&a.dlg.sessionWait)
 		if step.due != nil {
 			a.arm(&a.dlg.sessionWait, *step.due)
 			a.log.Info("session timer", st.logAttrs()...)

@@ -101,12 +101,12 @@ func (a *Actor) refreshRegistration(gen int) {
 // endRegistration removes the binding (REGISTER with Expires 0) once the call is over. The
 // actor is stopping, so the goroutine reports UNREGISTERED to the registry itself.
 func (a *Actor) endRegistration() {
-	a.disarm(&a.dlg.regWait)
+	disarm(&a.dlg.regWait)
 	if a.dlg.binding == nil || !a.dlg.reg.end() {
 		return
 	}
 	b, root, parent := a.dlg.binding, a.system.Root, a.dlg.parent
-	body := a.registrationBody(callapi.RegistrationUnregistered, 0, "", 0)
+	body := registrationOf(a.cfg.Spec, a.cfg.NodeID, callapi.RegistrationUnregistered, 0, "", 0)
 	log := a.log
 	go func() {
 		defer a.recoverGoroutine("unregister")
@@ -130,13 +130,13 @@ func (a *Actor) endRegistration() {
 func (a *Actor) emitRegistration(status string, code int, reason string, expires int) {
 	a.log.Info("registration", "status", status, "sipStatus", code, "reason", reason, "expires", expires)
 	if a.dlg.parent != nil {
-		a.system.Root.Send(a.dlg.parent, &RegistrationChanged{Registration: a.registrationBody(status, code, reason, expires)})
+		a.system.Root.Send(a.dlg.parent, &RegistrationChanged{Registration: registrationOf(a.cfg.Spec, a.cfg.NodeID, status, code, reason, expires)})
 	}
 }
 
-func (a *Actor) registrationBody(status string, code int, reason string, expires int) callapi.Registration {
-	s := a.cfg.Spec
-	return callapi.Registration{NodeID: callapi.Str(a.cfg.NodeID), AppKey: callapi.Str(s.AppKey), CallID: s.CallID,
+// registrationOf is the RegistrationStatusEvent body of the call of startup s.
+func registrationOf(s callapi.Startup, nodeID, status string, code int, reason string, expires int) callapi.Registration {
+	return callapi.Registration{NodeID: callapi.Str(nodeID), AppKey: callapi.Str(s.AppKey), CallID: s.CallID,
 		Status: status, SIPStatus: callapi.Int(code), SIPLogin: s.SIPLogin, SIPDomain: s.SIPDomain,
 		Expires: expires, Reason: callapi.Str(reason)}
 }

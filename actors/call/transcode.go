@@ -41,13 +41,13 @@ func (t *transcoding) pidFor(codec string) *actor.PID {
 }
 
 // offerCodecs are the formats the offer lists: the configured lists (nil keeps the spec's
-// shape), with the RTMP side's passthrough codec moved first so a device that has it picks it.
-func (a *Actor) offerCodecs() (audio, video []sdp.OfferCodec) {
-	audio, video = a.cfg.AudioCodecs, a.cfg.VideoCodecs
+// shape), with the passthrough codec of out, the RTMP side's audio, moved first so a device
+// that has it picks it.
+func offerCodecs(audio, video []sdp.OfferCodec, out frame.AudioCodec) ([]sdp.OfferCodec, []sdp.OfferCodec) {
 	if len(audio) == 0 {
 		return nil, video
 	}
-	switch a.audioOut() {
+	switch out {
 	case frame.Speex:
 		audio = sdp.MoveFirst(audio, "speex", 16000) // FLV's Speex is wideband only
 	case frame.PCMU:
@@ -68,7 +68,7 @@ func (a *Actor) configureMedia(ctx actor.Context, ans *sdp.Answer, m *answered) 
 	}
 	if codec, ok := chosen(ans.Audio, false); ok {
 		name := strings.ToUpper(codec.Name)
-		out := a.audioOut()
+		out := rtmpAudioOut(a.cfg.Spec, a.cfg.RTMPAudio)
 		if name == "SPEEX" && codec.ClockRate != 16000 {
 			out = frame.AAC // FLV carries 16 kHz Speex only
 		}
@@ -80,7 +80,7 @@ func (a *Actor) configureMedia(ctx actor.Context, ans *sdp.Answer, m *answered) 
 		} else if tracks.Audio == frame.AAC {
 			tracks.AAC = aacConfig(a.cfg.AACRate, int(codec.ClockRate))
 		}
-		cfg := a.configFor(ans.Audio, codec, m)
+		cfg := configFor(ans.Audio, codec, m.at, &a.tx)
 		cfg.Output = out
 		ctx.Send(a.audio, cfg)
 	}
@@ -89,7 +89,7 @@ func (a *Actor) configureMedia(ctx actor.Context, ans *sdp.Answer, m *answered) 
 		if transcoder.Needed(name) {
 			a.tx.video, a.tx.videoCodec = a.spawnTranscoder(ctx, rtp.Video, codec, 0), name
 		}
-		cfg := a.configFor(ans.Video, codec, m)
+		cfg := configFor(ans.Video, codec, m.at, &a.tx)
 		tracks.Video = true
 		tracks.SPS, tracks.PPS = cfg.SPS, cfg.PPS
 		ctx.Send(a.video, cfg)
