@@ -13,16 +13,6 @@ import (
 	"github.com/sipcast/sipcast/protocol/sdp"
 )
 
-// timerKind names the actor's timers; each kind has its own generation counter, so a timer that
-// fires after it was re-armed or stopped is recognised and dropped.
-type timerKind int
-
-const (
-	timerRefresh  timerKind = iota // our session refresh is due (we are the refresher)
-	timerExpire                    // the callee's refresh is overdue: the session expired
-	timerRegister                  // the registration must be refreshed
-)
-
 // dialogState is the call's life after the answer (and the registration before the INVITE):
 // what SDP it last sent, what each media line negotiated, hold, media silence, the session timer.
 type dialogState struct {

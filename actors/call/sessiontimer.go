@@ -17,6 +17,16 @@ const maxRefreshRetries = 3
 // is given up: min(32 s, a third of the interval), RFC 4028 §10.
 func expiryMargin(interval time.Duration) time.Duration { return min(32*time.Second, interval/3) }
 
+// timerKind names the actor's timers; each kind has its own generation counter, so a timer that
+// fires after it was re-armed or stopped is recognised and dropped.
+type timerKind int
+
+const (
+	timerRefresh  timerKind = iota // our session refresh is due (we are the refresher)
+	timerExpire                    // the callee's refresh is overdue: the session expired
+	timerRegister                  // the registration must be refreshed
+)
+
 // timerDue is a wait a part of the call asks for: at at, the actor sends itself
 // timerFired{kind, gen}. A later wait of the same kind bumps gen, so a stale one is dropped.
 type timerDue struct {
