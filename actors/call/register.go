@@ -69,7 +69,7 @@ func (a *Actor) register() {
 // handleRegisterDone reports a REGISTER's outcome and does what it means (registration.go).
 func (a *Actor) handleRegisterDone(ctx actor.Context, m *registerDone) {
 	if a.done {
-		a.dlg.reg.pending = false
+		a.dlg.reg.abandon()
 		return
 	}
 	step, ok := a.dlg.reg.done(m.res, m.err, a.call.Status == callapi.StatusPending, a.cfg.Spec.SIPAuthName)

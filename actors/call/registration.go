@@ -34,6 +34,9 @@ func (r *registration) send() (expires int) {
 	return int(r.expires.Seconds())
 }
 
+// abandon forgets the REGISTER under way: its outcome came after the call ended.
+func (r *registration) abandon() { r.pending = false }
+
 // regStep is what a REGISTER's outcome asks of the actor.
 type regStep struct {
 	// status, code, reason and expires are the RegistrationChanged to report.
