@@ -13,6 +13,16 @@ const (
 	// still be a late, reordered packet kept on the RTP clock. Anything older
 	// is useless to a live stream, so a step further back is a restart.
 	MaxReorder = 500 * time.Millisecond
+
+	// MaxStall is how far a packet may arrive behind its place on the RTP
+	// clock before that clock counts as having stood still: a device that
+	// held the call or muted a line and then resumed its timestamps where
+	// they stopped. Mapped by RTP, its media would land seconds in the past,
+	// behind what the publishers filled the hole with and behind the other
+	// line; it re-anchors on arrival instead. Network delay spikes stay well
+	// under it, and clock drift reaches it only after hours (then the step is
+	// one forward jump of MaxStall).
+	MaxStall = 3 * time.Second
 )
 
 // Timeline maps one RTP stream's timestamps to a duration since the call's
@@ -51,7 +61,8 @@ func NewTimeline(clockRate uint32, zero time.Time) *Timeline {
 // the timeline. A packet up to MaxReorder behind the newest is a late one:
 // it stays on the RTP clock and may map earlier than its predecessor (clamp
 // with Monotonic where order matters). A forward step beyond MaxJump or a
-// backward one beyond MaxReorder is a stream restart: the packet re-anchors
+// backward one beyond MaxReorder is a stream restart, and a packet arriving
+// more than MaxStall after its place is a clock that stood still: the packet re-anchors
 // on its arrival, or on the latest time already returned if that is later,
 // so the timeline continues and never goes backwards.
 func (t *Timeline) Map(ts uint32, arrival time.Time) time.Duration {
@@ -64,6 +75,9 @@ func (t *Timeline) Map(ts uint32, arrival time.Time) time.Duration {
 		return t.anchor(ts, arrival)
 	}
 	ext := t.highExt + delta
+	if arrival.Sub(t.zero)-(t.base+ticksToDuration(ext, t.rate)) > MaxStall {
+		return t.anchor(ts, arrival)
+	}
 	if delta > 0 {
 		t.highTS, t.highExt = ts, ext
 	}

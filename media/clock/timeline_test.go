@@ -44,6 +44,12 @@ var timelineCases = []struct {
 	{"large forward jump re-anchors", 8000, 0, []step{
 		{1000, 100, 100}, {1000 + 11*8000, 120, 120}, {1000 + 11*8000 + 160, 140, 140},
 	}},
+	{"clock that stood still (hold, resumed timestamps) re-anchors on arrival", 8000, 0, []step{
+		{1000, 100, 100}, {1160, 120, 120}, {1320, 10120, 10120}, {1480, 10140, 10140},
+	}},
+	{"late arrival under MaxStall stays on RTP clock", 8000, 0, []step{
+		{1000, 100, 100}, {1160, 2500, 120}, {1320, 2501, 140},
+	}},
 	{"forward gap under MaxJump stays on RTP clock", 8000, 0, []step{
 		{1000, 100, 100}, {1000 + 9*8000, 9050, 9100},
 	}},
