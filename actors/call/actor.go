@@ -46,6 +46,9 @@ type Config struct {
 	RTMPConnectTimeout time.Duration
 	// RTMPReconnect is the publishers' retry policy after a lost connection.
 	RTMPReconnect rtmp.Reconnect
+	// RTMPGapFill is the publishers' gap threshold (rtmp.Config.GapFill): 0 the default,
+	// negative off.
+	RTMPGapFill time.Duration
 	// RTMPTLS configures rtmps:// targets (CA file, or verification off for test servers).
 	RTMPTLS *tls.Config
 	// RTMPAudio is the server's default RTMP audio codec; the startup's rtmpAudioCodec wins.
@@ -163,6 +166,8 @@ func (a *Actor) common(ctx actor.Context) bool {
 		a.handleChildTerminated(ctx, m)
 	case *rtmp.StatusChanged:
 		a.handleRTMPStatus(ctx, m)
+	case *rtmp.GapChanged:
+		a.handleRTMPGap(ctx, m)
 	case *frame.KeyframeNeeded:
 		// A transcoder makes an IDR of its own; an RTP actor asks the device.
 		if pid := firstPID(a.tx.video, a.video); pid != nil {
@@ -239,6 +244,7 @@ func (a *Actor) spawnPublisher(ctx actor.Context) *actor.PID {
 func (a *Actor) spawnTarget(ctx actor.Context, pc rtmp.Config, name string) *actor.PID {
 	pc.CallID, pc.Logger = a.cfg.Spec.CallID, a.cfg.Logger
 	pc.ConnectTimeout, pc.Reconnect, pc.TLS = a.cfg.RTMPConnectTimeout, a.cfg.RTMPReconnect, a.cfg.RTMPTLS
+	pc.GapFill = a.cfg.RTMPGapFill
 	pid, err := ctx.SpawnNamed(rtmp.NewProps(pc), name)
 	if err != nil {
 		panic(fmt.Errorf("spawn publisher %s: %w", name, err))

@@ -42,9 +42,12 @@ type Config struct {
 	WriteTimeout time.Duration
 	Reconnect    Reconnect
 	// Muted and Sound are the initial audio state (a push may start muted or with a sound).
-	Muted  bool
-	Sound  *Sound
-	Logger *slog.Logger
+	Muted bool
+	Sound *Sound
+	// GapFill is how long a track may go without a frame before the publisher fills it
+	// (gapfill.go). Default (0) DefaultGapFill; negative: never filled.
+	GapFill time.Duration
+	Logger  *slog.Logger
 }
 
 // Actor is the publisher.
@@ -75,6 +78,7 @@ type Actor struct {
 	dropped    int
 	audioFx    *audioFx
 	gop        gopCache
+	gap        *gapFill // nil: gap filling is off
 	// writtenPTS is the timeline position of the last frame the writer got out (-1: none yet on
 	// this connection); the distance to what the actor enqueues is the publisher's lag.
 	writtenPTS atomic.Int64
@@ -126,6 +130,8 @@ func (a *Actor) lifecycle(ctx actor.Context) bool {
 		a.audioFx = nil // a new audio format needs new silence and sound frames
 	case *SetAudio:
 		a.handleSetAudio(m)
+	case *gapTick:
+		a.handleGapTick(ctx, m)
 	case *ForcePanic:
 		panic("rtmp: forced panic for fault-injection test")
 	default:
@@ -160,9 +166,9 @@ func (a *Actor) active(ctx actor.Context) {
 	}
 	switch m := ctx.Message().(type) {
 	case *frame.VideoFrame:
-		a.handleVideo(ctx, m)
+		a.handleRealVideo(ctx, m)
 	case *frame.AudioFrame:
-		a.handleAudio(m)
+		a.handleRealAudio(ctx, m)
 	case *writeFailed:
 		if m.gen == a.gen {
 			a.handleLost(ctx, m.err)
@@ -198,6 +204,7 @@ func (a *Actor) handleStarted(ctx actor.Context) {
 	}
 	a.log.Info("actor started")
 	a.status(ctx, callapi.RTMPStreamWait, "")
+	a.startGapFill()
 	a.dial(ctx)
 }
 
@@ -227,6 +234,7 @@ func (a *Actor) handleConnected(ctx actor.Context) {
 	a.behavior.Become(a.active)
 	a.written = nil
 	a.waitingKey = true
+	a.gapRestart()
 	if a.outage.active() {
 		a.reconnects++
 		metrics.RTMPReconnects.Inc()
@@ -293,6 +301,7 @@ func (a *Actor) shutdown() {
 	a.gen++ // any timer or goroutine message still on its way is now stale
 	a.stopConnect()
 	a.stopWriter()
+	a.stopGapFill()
 	if a.audioFx != nil && a.audioFx.enc != nil {
 		a.audioFx.enc.Close()
 	}

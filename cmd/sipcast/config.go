@@ -42,6 +42,7 @@ type Config struct {
 	RTMPTLSInsecure    bool              `yaml:"rtmp_tls_insecure"`
 	RTMPTLSCA          string            `yaml:"rtmp_tls_ca"`
 	RTMPFailHangup     bool              `yaml:"rtmp_fail_hangup"`
+	RTMPGapFill        time.Duration     `yaml:"rtmp_gap_fill"` // 500ms; 0/off: never fill
 	PushPrefix         string            `yaml:"push_prefix"`
 	SoundsDir          string            `yaml:"sounds_dir"`
 	HTTPSPort          int               `yaml:"https_port"`            // 8444, production only; 0/off: none
@@ -105,6 +106,7 @@ func (c *Config) settings() []setting {
 		{"SIPCAST_RTMP_TLS_INSECURE", "rtmp-tls-insecure", "rtmps:// without certificate verification (test servers only)", &c.RTMPTLSInsecure},
 		{"SIPCAST_RTMP_TLS_CA", "rtmp-tls-ca", "PEM file of CA certificates trusted for rtmps:// (besides the system's)", &c.RTMPTLSCA},
 		{"SIPCAST_RTMP_FAIL_HANGUP", "rtmp-fail-hangup", "end the SIP call when its RTMP target fails for good", &c.RTMPFailHangup},
+		{"SIPCAST_RTMP_GAP_FILL", "rtmp-gap-fill", "a track the device sends nothing on this long goes on with its last picture and silence; off: never", &c.RTMPGapFill},
 		{"SIPCAST_PUSH_PREFIX", "push-prefix", "prefix of a pushed stream's name on the RTMP server", &c.PushPrefix},
 		{"SIPCAST_SOUNDS_DIR", "sounds-dir", "folder of the WAV files /push sound_on may play", &c.SoundsDir},
 		{"SIPCAST_HTTPS_PORT", "https-port", "REST API port (HTTPS, production profile); off: none", &c.HTTPSPort},
@@ -142,7 +144,7 @@ func defaults(profile string) Config {
 		InviteTimeout: 60 * time.Second, EndedCallTTL: 10 * time.Second, RTMPConnectTimeout: 10 * time.Second,
 		RTMPServer: "127.0.0.1:1935", DemoDevice: "127.0.0.1:5070", LogLevel: "info", LogFormat: "text",
 		RTMPAudio: "aac", RTMPReconnectTries: 30, RTMPReconnectFor: 5 * time.Minute,
-		RTMPBackoff: 500 * time.Millisecond, RTMPMaxBackoff: 10 * time.Second, PushPrefix: "rtmp_", SoundsDir: "sounds",
+		RTMPBackoff: 500 * time.Millisecond, RTMPMaxBackoff: 10 * time.Second, RTMPGapFill: 500 * time.Millisecond, PushPrefix: "rtmp_", SoundsDir: "sounds",
 		HTTPSPort: 8444, DataDir: "/var/lib/sipcast", BodyLimit: 64 << 10, AuthMaxFailures: 10,
 		CallAppURL: "http://localhost:9091/CallApp", NotifyQueue: 1000, NotifyRetries: 3,
 		NotifyTimeout: 5 * time.Second, DrainTimeout: 15 * time.Second,
@@ -220,6 +222,9 @@ func set(ptr any, v string) error {
 		}
 		*p = b
 	case *time.Duration:
+		if v == "off" {
+			v = "0s"
+		}
 		d, err := time.ParseDuration(v)
 		if err != nil {
 			return fmt.Errorf("%q is not a duration (e.g. 30s)", v)

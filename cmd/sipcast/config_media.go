@@ -89,3 +89,12 @@ func (c MediaConfig) validateMedia() []error {
 	}
 	return errs
 }
+
+// gapFill is rtmp_gap_fill as the call actor takes it: 0 in the configuration is off, which
+// the publishers spell negative (their 0 is the default).
+func (c Config) gapFill() time.Duration {
+	if c.RTMPGapFill <= 0 {
+		return -1
+	}
+	return c.RTMPGapFill
+}

@@ -136,6 +136,7 @@ func run(cfg Config, log *slog.Logger) error {
 				MediaStartTimeout: cfg.MediaStartTimeout, Latching: cfg.RTPLatching, RegisterExpires: cfg.RegisterExpires,
 				InviteTimeout: cfg.InviteTimeout, AACRate: cfg.AACSampleRate,
 				RTMPConnectTimeout: cfg.RTMPConnectTimeout, RTMPReconnect: reconnect, RTMPTLS: rtmpTLS,
+				RTMPGapFill: cfg.gapFill(),
 				RTMPAudio: rtmpAudio, HangupOnRTMPFailure: cfg.RTMPFailHangup, NodeID: nodeID, Logger: log,
 				AudioCodecs: media.audio, VideoCodecs: media.video, Media: media.rtp, Video: media.encoder})
 		},

@@ -13,6 +13,9 @@ var (
 	RTMPReconnects Counter
 	// RTMPDropped counts frames a publisher dropped because its server did not keep up.
 	RTMPDropped Counter
+	// RTMPFilledMillis counts the milliseconds during which a publisher filled a gap in the
+	// call's media (exposed in seconds).
+	RTMPFilledMillis Counter
 	// AudioConcealed counts lost audio packets the transcoder made up (Opus FEC or PLC, Speex
 	// PLC) instead of leaving silence.
 	AudioConcealed Counter
@@ -55,6 +58,8 @@ func Write(out io.Writer) error {
 	w.Counter("sipcast_rtmp_bytes_total", "Media bytes written to RTMP servers.", &RTMPBytes)
 	w.Counter("sipcast_rtmp_reconnects_total", "RTMP publishes re-established after a lost connection.", &RTMPReconnects)
 	w.Counter("sipcast_rtmp_dropped_frames_total", "Frames dropped because an RTMP server did not keep up (whole GOPs).", &RTMPDropped)
+	w.Header("sipcast_rtmp_filled_seconds_total", "counter", "Time RTMP publishers filled a gap in a call's media (last picture, silence), summed over publishers.")
+	w.Sample("sipcast_rtmp_filled_seconds_total", float64(RTMPFilledMillis.Value())/1000)
 	w.Counter("sipcast_audio_concealed_packets_total", "Lost audio packets made up by the decoder (Opus FEC/PLC, Speex PLC).", &AudioConcealed)
 	w.Gauge("sipcast_notify_queue", "Status notifications waiting for delivery.", &NotifyQueued)
 	w.Counter("sipcast_notify_delivered_total", "Status notifications accepted by their app.", &NotifyDelivered)

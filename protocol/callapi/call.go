@@ -5,7 +5,9 @@ package callapi
 // never absent, because clients index into it (response[0].status).
 //
 // Reason is sipcast's addition: why a call FAILED or ended, in words. The original has no such
-// field; a client that does not know it ignores it.
+// field; a client that does not know it ignores it. RTMPGapFill, also sipcast's, names the tracks
+// the call's RTMP stream is filling because the device sends nothing on them ("video", "audio"
+// or "audio,video"; null when the real media flows).
 type Call struct {
 	Custom           map[string]any `json:"custom"`
 	NodeID           *string        `json:"nodeId"`
@@ -33,6 +35,7 @@ type Call struct {
 	Target           *string        `json:"target"`
 	HoldForTransfer  bool           `json:"holdForTransfer"`
 	Reason           *string        `json:"reason"`
+	RTMPGapFill      *string        `json:"rtmpGapFill"`
 }
 
 // Str returns a pointer to s, or nil for "": the call object's way of saying "unknown".
