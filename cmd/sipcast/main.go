@@ -137,7 +137,7 @@ func run(cfg Config, log *slog.Logger) error {
 				InviteTimeout: cfg.InviteTimeout, AACRate: cfg.AACSampleRate,
 				RTMPConnectTimeout: cfg.RTMPConnectTimeout, RTMPReconnect: reconnect, RTMPTLS: rtmpTLS,
 				RTMPGapFill: cfg.gapFill(),
-				RTMPAudio: rtmpAudio, HangupOnRTMPFailure: cfg.RTMPFailHangup, NodeID: nodeID, Logger: log,
+				RTMPAudio:   rtmpAudio, HangupOnRTMPFailure: cfg.RTMPFailHangup, NodeID: nodeID, Logger: log,
 				AudioCodecs: media.audio, VideoCodecs: media.video, Media: media.rtp, Video: media.encoder})
 		},
 	}, log)
