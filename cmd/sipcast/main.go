@@ -134,10 +134,9 @@ func run(cfg Config, log *slog.Logger) error {
 			return call.NewProps(call.Config{Spec: spec, SIP: ua, Ports: ports, MediaIP: cfg.publicIP(),
 				SessionExpires: cfg.SessionExpires, MinSE: cfg.MinSE, MediaTimeout: cfg.MediaTimeout,
 				MediaStartTimeout: cfg.MediaStartTimeout, Latching: cfg.RTPLatching, RegisterExpires: cfg.RegisterExpires,
-				InviteTimeout: cfg.InviteTimeout, AACRate: cfg.AACSampleRate,
+				InviteTimeout: cfg.InviteTimeout, AACRate: cfg.AACSampleRate, RTMPGapFill: cfg.gapFill(),
 				RTMPConnectTimeout: cfg.RTMPConnectTimeout, RTMPReconnect: reconnect, RTMPTLS: rtmpTLS,
-				RTMPGapFill: cfg.gapFill(),
-				RTMPAudio:   rtmpAudio, HangupOnRTMPFailure: cfg.RTMPFailHangup, NodeID: nodeID, Logger: log,
+				RTMPAudio: rtmpAudio, HangupOnRTMPFailure: cfg.RTMPFailHangup, NodeID: nodeID, Logger: log,
 				AudioCodecs: media.audio, VideoCodecs: media.video, Media: media.rtp, Video: media.encoder})
 		},
 	}, log)
