@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sipcast/sipcast/bench/peers"
+	"github.com/sipcast/sipcast/demo/clip"
+	"github.com/sipcast/sipcast/protocol/callapi"
+)
+
+// gapRecord is how much of the RTMP stream the gap tests record: 4 s of media, the 10 s gap,
+// then the media again.
+const gapRecord = 17
+
+// A device holds the call with nothing sent on either line for 10 s (re-INVITE a=inactive, its
+// audio paused), then resumes: the RTMP stream read by ffmpeg goes on all along — the last
+// picture once a second, silent AAC — on a timeline that keeps pace with the wall clock and never
+// goes back, and decodes from end to end; the call object says which tracks are filled, and the
+// filled time is counted.
+func TestE2EGapFillHold(t *testing.T) {
+	testGapFill(t, "uas_gap_hold.xml", "audio,video")
+}
+
+// A device's camera stops for 10 s while its audio goes on: the video track goes on with the
+// last picture, the real audio untouched, and the camera's return takes over on its keyframe.
+func TestE2EGapFillVideoOnly(t *testing.T) {
+	testGapFill(t, "uas_gap_video.xml", "video")
+}
+
+func testGapFill(t *testing.T, scenario, filled string) {
+	requirePeers(t)
+	t.Parallel()
+	ngx := peers.StartNginx(t)
+	sipp := peers.StartSIPpUAS(t, scenario, peers.WithMedia("video4s.pcap", trimPCAP(t, clip.H264PCAP(), 4*time.Second)))
+	g := startGateway(t)
+	g.placeCall("gap1", sipp, map[string]any{"hasVideo": "true", "rtmpUrl": ngx.URL("live"), "rtmpStream": "gap",
+		"toStream": "gap1"})
+	g.waitFor("gap1", 10*time.Second, "ESTABLISHED + RTMP_STREAM_ACTIVE", func(c callapi.Call) bool {
+		return c.Status == callapi.StatusEstablished && str(c.RTMPStreamStatus) == callapi.RTMPStreamActive
+	})
+
+	flv := filepath.Join(t.TempDir(), "gap.flv")
+	recorded := make(chan error, 1)
+	started := time.Now()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, "ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-rw_timeout", "5000000",
+			"-i", ngx.URL("live")+"/gap", "-c", "copy", "-t", strconv.Itoa(gapRecord), "-f", "flv", flv).CombinedOutput()
+		if err != nil {
+			err = fmt.Errorf("%w: %s", err, out)
+		}
+		recorded <- err
+	}()
+	var shown []string // the call object's rtmpGapFill, consecutive repeats folded
+	for done := false; !done; {
+		select {
+		case err := <-recorded:
+			if err != nil {
+				t.Fatalf("recording: %v", err)
+			}
+			done = true
+		case <-time.After(200 * time.Millisecond):
+			_, calls := g.find("gap1")
+			if len(calls) != 1 || str(calls[0].RTMPStreamStatus) != callapi.RTMPStreamActive {
+				t.Fatalf("during the gap: %s", dump(calls))
+			}
+			if s := "null"; true {
+				if calls[0].RTMPGapFill != nil {
+					s = *calls[0].RTMPGapFill
+				}
+				if len(shown) == 0 || shown[len(shown)-1] != s {
+					shown = append(shown, s)
+				}
+			}
+		}
+	}
+	// A compressed timeline (the gap left out) would take 10 s more wall time to record.
+	if wall := time.Since(started); wall > (gapRecord+5)*time.Second {
+		t.Errorf("recording %d s of stream took %v: the timeline did not keep pace with the gap", gapRecord, wall)
+	}
+	if got := strings.Join(shown, " "); !strings.Contains(got, "null "+filled+" null") {
+		t.Errorf("rtmpGapFill along the call: %s, want null → %s → null", got, filled)
+	}
+
+	video := packetTimes(t, flv, "v:0")
+	fill := longestFill(video)
+	t.Logf("video: %d packets; fill pictures %.3f s to %.3f s (%d)", len(video), fill.from, fill.to, fill.n)
+	if fill.to-fill.from < 8 || fill.n < 9 {
+		t.Errorf("the gap's pictures span %.3f s to %.3f s (%d): want about 10 s, one a second", fill.from, fill.to, fill.n)
+	}
+	if after := countAfter(video, fill.to+0.5); after < 40 {
+		t.Errorf("%d pictures after the gap: the real video did not take over", after)
+	}
+	checkTimeline(t, flv, "v:0", 1.2) // one picture a second at least, rising
+	checkTimeline(t, flv, "a:0", 0.3) // 1024 samples at 8 kHz are 128 ms: a hole leaves more
+	frames, stderr, err := peers.DecodeCheck(probeCtx(t, 30*time.Second), flv, gapRecord)
+	if err != nil || frames < 150 || decoderComplained(stderr) {
+		t.Fatalf("video decode across the gap: %d frames, %v\n%s", frames, err, stderr)
+	}
+	if secs, stderr := decodeAudio(t, flv, gapRecord); secs < gapRecord-1.5 || decoderComplained(stderr) {
+		t.Fatalf("audio decode across the gap: %.2f s\n%s", secs, stderr)
+	}
+	if v, _ := strconv.ParseFloat(g.metrics(t)["sipcast_rtmp_filled_seconds_total"], 64); v < 8 {
+		t.Errorf("sipcast_rtmp_filled_seconds_total = %v, want ≥ 8", v)
+	}
+	g.terminate("gap1")
+	if err := sipp.Wait(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// packetTimes returns the pts of a stream's packets in a recording, in seconds.
+func packetTimes(t *testing.T, flv, stream string) []float64 {
+	t.Helper()
+	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", stream, "-show_entries", "packet=pts_time",
+		"-of", "csv=p=0", flv).Output()
+	if err != nil {
+		t.Fatalf("ffprobe packets: %v", err)
+	}
+	var times []float64
+	for line := range strings.FieldsSeq(string(out)) {
+		if v, err := strconv.ParseFloat(strings.TrimSuffix(line, ","), 64); err == nil {
+			times = append(times, v)
+		}
+	}
+	return times
+}
+
+type fillRun struct {
+	from, to float64
+	n        int
+}
+
+// longestFill finds the longest run of pictures about a second apart: the gap's repeated
+// keyframe (the real video comes 40 ms apart).
+func longestFill(times []float64) fillRun {
+	var best, cur fillRun
+	for i := 1; i < len(times); i++ {
+		if step := times[i] - times[i-1]; math.Abs(step-1) < 0.15 {
+			if cur.n == 0 {
+				cur = fillRun{from: times[i-1], n: 1}
+			}
+			cur.to, cur.n = times[i], cur.n+1
+			if cur.n > best.n {
+				best = cur
+			}
+			continue
+		}
+		cur = fillRun{}
+	}
+	return best
+}
+
+func countAfter(times []float64, from float64) int {
+	n := 0
+	for _, v := range times {
+		if v > from {
+			n++
+		}
+	}
+	return n
+}
+
+// trimPCAP writes the first keep of a capture (classic little-endian libpcap, as the clip's
+// is) to a temporary file and returns its path.
+func trimPCAP(t *testing.T, b []byte, keep time.Duration) string {
+	t.Helper()
+	if len(b) < 24 || binary.LittleEndian.Uint32(b) != 0xa1b2c3d4 {
+		t.Fatal("not a little-endian microsecond pcap")
+	}
+	out := append([]byte(nil), b[:24]...)
+	var first time.Duration
+	for off := 24; off+16 <= len(b); {
+		ts := time.Duration(binary.LittleEndian.Uint32(b[off:]))*time.Second +
+			time.Duration(binary.LittleEndian.Uint32(b[off+4:]))*time.Microsecond
+		end := off + 16 + int(binary.LittleEndian.Uint32(b[off+8:]))
+		if end > len(b) {
+			break
+		}
+		if off == 24 {
+			first = ts
+		}
+		if ts-first > keep {
+			break
+		}
+		out = append(out, b[off:end]...)
+		off = end
+	}
+	path := filepath.Join(t.TempDir(), "trimmed.pcap")
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
