@@ -89,6 +89,7 @@ type Actor struct {
 	firSeq      uint8
 	lastRR      time.Time
 	dtmf        *dtmfSender // RFC 4733 events being sent (audio only)
+	tones       *toneSender // in-band DTMF being sent (inband.go)
 	peerSt      *peerState  // the device's side: timeouts, latching, silence, events received
 	media       *mediaState // jitter buffer, lip sync, transcoded codecs (media.go)
 	meter       *metrics.RTPStream
@@ -149,6 +150,8 @@ func (a *Actor) Receive(ctx actor.Context) {
 		a.handleSilenceTick(m)
 	case *SendDTMF:
 		a.handleSendDTMF(ctx, m)
+	case *SendTones:
+		a.handleSendTones(ctx, m)
 	case *dtmfTick:
 		a.handleDTMFTick(ctx, m)
 	case *ForcePanic:
@@ -185,6 +188,7 @@ func (a *Actor) handleStarted(ctx actor.Context) {
 func (a *Actor) handleStopping() {
 	a.stopPeer()
 	a.stopDTMF()
+	a.stopTones("the media line stopped")
 	a.stopMedia()
 	a.meter.Close()
 	if a.stopTicker != nil {

@@ -100,6 +100,7 @@ func (a *Actor) restartSilence(m *Peer) {
 	}
 	c, ok := comfortOf(a.cfg.Kind, m.SilenceCodec)
 	if !m.Silence || !ok {
+		a.stopTones("the device no longer takes audio from sipcast")
 		return
 	}
 	a.rtpClock().rate = uint32(uint64(c.step) * uint64(time.Second) / uint64(c.interval))
@@ -132,6 +133,9 @@ func (a *Actor) handleSilenceTick(m *silenceTick) {
 	}
 	s.sent, s.lastTS = true, ts
 	frame := s.c.frames[s.frame%len(s.c.frames)]
+	if tone := a.nextTone(); tone != nil {
+		frame = [][]byte{tone}
+	}
 	s.frame++
 	for i, payload := range frame {
 		mark := s.mark
