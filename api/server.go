@@ -23,9 +23,10 @@ type Calls interface {
 	StartCall(ctx context.Context, spec callapi.Startup) (callapi.Call, error)
 	Find(ctx context.Context, filter map[string]any) ([]callapi.Call, error)
 	Terminate(ctx context.Context, callID string) error
-	// SendDTMF plays digits (already validated) into an established call; kind is DTMFRFC2833
-	// or DTMFInfo.
-	SendDTMF(ctx context.Context, callID, digits, kind string) error
+	// SendDTMF plays digits (already validated) into an established call; kind is DTMFRFC2833,
+	// DTMFInband or DTMFInfo. It returns how the digits went (RFC2833 falls back to INBAND or
+	// INFO on a call whose answer took no telephone-event).
+	SendDTMF(ctx context.Context, callID, digits, kind string) (sent string, err error)
 }
 
 // EventSource feeds GET /rest-api/events (the engine's notification broker is one).

@@ -55,20 +55,22 @@ func (f *fakeCalls) Terminate(_ context.Context, id string) error {
 	return nil
 }
 
-func (f *fakeCalls) SendDTMF(_ context.Context, id, digits, kind string) error {
+func (f *fakeCalls) SendDTMF(_ context.Context, id, digits, kind string) (string, error) {
 	c, ok := f.calls[id]
 	switch {
 	case !ok:
-		return fmt.Errorf("%w: %s", callapi.ErrNotFound, id)
+		return "", fmt.Errorf("%w: %s", callapi.ErrNotFound, id)
 	case c.Status != callapi.StatusEstablished:
-		return fmt.Errorf("%w: status %s", callapi.ErrNotEstablished, c.Status)
+		return "", fmt.Errorf("%w: status %s", callapi.ErrNotEstablished, c.Status)
 	case kind == DTMFRFC2833 && c.Callee != nil && *c.Callee == "no-te":
-		return callapi.ErrDTMFNotNegotiated
+		return DTMFInband, nil
+	case c.Callee != nil && *c.Callee == "no-way":
+		return "", fmt.Errorf("%w: no audio from sipcast, no INFO", callapi.ErrDTMFNotNegotiated)
 	case kind == DTMFInfo && c.Callee != nil && *c.Callee == "refuses-info":
-		return fmt.Errorf("%w: SIP 415", callapi.ErrDTMFFailed)
+		return "", fmt.Errorf("%w: SIP 415", callapi.ErrDTMFFailed)
 	}
 	f.dtmf = append(f.dtmf, id+" "+digits+" "+kind)
-	return nil
+	return kind, nil
 }
 
 func newFake() *fakeCalls {
@@ -76,6 +78,7 @@ func newFake() *fakeCalls {
 		"existing": {CallID: "existing", Status: callapi.StatusEstablished},
 		"ringing":  {CallID: "ringing", Status: callapi.StatusRing},
 		"no-te":    {CallID: "no-te", Status: callapi.StatusEstablished, Callee: callapi.Str("no-te")},
+		"no-way":   {CallID: "no-way", Status: callapi.StatusEstablished, Callee: callapi.Str("no-way")},
 		"refuses":  {CallID: "refuses", Status: callapi.StatusEstablished, Callee: callapi.Str("refuses-info")},
 	}}
 }
@@ -104,9 +107,10 @@ var apiCases = []apiCase{
 	{"terminate no id", "POST", "/rest-api/call/terminate", `{}`, 400, `callId`},
 	{"terminate numeric id", "POST", "/rest-api/call/terminate", `{"callId":12}`, 404, `not found: 12`},
 	{"terminate id of wrong type", "POST", "/rest-api/call/terminate", `{"callId":{}}`, 400, `wrong type`},
-	{"dtmf rfc2833", "POST", "/rest-api/call/send_dtmf", `{"callId":"existing","dtmf":"9","type":"RFC2833"}`, 200, ``},
-	{"dtmf info, lower case", "POST", "/rest-api/call/send_dtmf", `{"callId":"existing","dtmf":"12*#abcd","type":"info"}`, 200, ``},
-	{"dtmf default type, number", "POST", "/rest-api/call/send_dtmf", `{"callId":"existing","dtmf":5}`, 200, ``},
+	{"dtmf rfc2833", "POST", "/rest-api/call/send_dtmf", `{"callId":"existing","dtmf":"9","type":"RFC2833"}`, 200, `{"callId":"existing","dtmf":"9","type":"RFC2833"}`},
+	{"dtmf info, lower case", "POST", "/rest-api/call/send_dtmf", `{"callId":"existing","dtmf":"12*#abcd","type":"info"}`, 200, `"type":"INFO"`},
+	{"dtmf inband asked", "POST", "/rest-api/call/send_dtmf", `{"callId":"existing","dtmf":"7","type":"inband"}`, 200, `"type":"INBAND"`},
+	{"dtmf default type, number", "POST", "/rest-api/call/send_dtmf", `{"callId":"existing","dtmf":5}`, 200, `"type":"RFC2833"`},
 	{"dtmf unknown call", "POST", "/rest-api/call/send_dtmf", `{"callId":"nope","dtmf":"1"}`, 404, `"status":404`},
 	{"dtmf not established", "POST", "/rest-api/call/send_dtmf", `{"callId":"ringing","dtmf":"1"}`, 400, `not established`},
 	{"dtmf bad digit", "POST", "/rest-api/call/send_dtmf", `{"callId":"existing","dtmf":"12E"}`, 400, `invalid digit`},
@@ -115,11 +119,12 @@ var apiCases = []apiCase{
 	{"dtmf no digits", "POST", "/rest-api/call/send_dtmf", `{"callId":"existing"}`, 400, `dtmf`},
 	{"dtmf no callId", "POST", "/rest-api/call/send_dtmf", `{"dtmf":"1"}`, 400, `callId`},
 	{"dtmf bad type", "POST", "/rest-api/call/send_dtmf", `{"callId":"existing","dtmf":"1","type":"SIP"}`, 400, `type`},
-	{"dtmf not negotiated", "POST", "/rest-api/call/send_dtmf", `{"callId":"no-te","dtmf":"1"}`, 400, `telephone-event`},
+	{"dtmf without telephone-event goes in-band", "POST", "/rest-api/call/send_dtmf", `{"callId":"no-te","dtmf":"1"}`, 200, `"type":"INBAND"`},
+	{"dtmf no way to the device", "POST", "/rest-api/call/send_dtmf", `{"callId":"no-way","dtmf":"1"}`, 400, `DTMF cannot reach the device: no audio from sipcast, no INFO`},
 	{"dtmf device refuses", "POST", "/rest-api/call/send_dtmf", `{"callId":"refuses","dtmf":"1","type":"INFO"}`, 502, `"exception":"sipcast.rest.BadGatewayException"`},
 	{"healthz", "GET", "/healthz", ``, 200, `{"status":"UP"}`},
 	{"openapi", "GET", "/rest-api/openapi.json", ``, 200, `"openapi": "3.0.3"`},
-	{"metrics", "GET", "/metrics", ``, 200, `sipcast_calls{status="ESTABLISHED"} 3`},
+	{"metrics", "GET", "/metrics", ``, 200, `sipcast_calls{status="ESTABLISHED"} 4`},
 	{"events disabled", "GET", "/rest-api/events", ``, 404, `not enabled`},
 	{"startup by GET", "GET", "/rest-api/call/startup", ``, 404, `no such method`},
 	{"preflight", "OPTIONS", "/rest-api/call/startup", ``, 204, ``},

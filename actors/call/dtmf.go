@@ -47,6 +47,8 @@ func (a *Actor) negotiateDTMF(audio *sdp.Media) {
 		accept = a.sess.Answer().Accept
 	}
 	a.dtmf.negotiate(audio, accept)
+	a.dtmf.inband, a.dtmf.inbandWhy = inbandRoute(audio, a.dlg.sdp.offer.AudioSendRecv)
+	a.dtmf.infoAllowed = a.sess != nil && allowsInfo(a.sess.Answer().Allow)
 }
 
 func (a *Actor) handleSendDTMF(ctx actor.Context, m *SendDTMF) {
@@ -72,9 +74,16 @@ func isInfoSender(s any) bool {
 // through a future; INFO by a goroutine, one transaction per digit, reported by dtmfDone.
 func (a *Actor) sendDTMF(ctx actor.Context) {
 	p := a.dtmf.plan()
-	if p.rtp != nil {
-		a.log.Info("sending DTMF", "type", DTMFRFC2833, "digits", p.digits)
-		f := ctx.RequestFuture(a.audio, p.rtp, p.deadline.Sub(a.cfg.Now()))
+	if p.why != "" {
+		a.log.Info("DTMF goes as "+p.route+": "+p.why, "digits", p.digits)
+	}
+	if p.rtp != nil || p.tones != nil {
+		a.log.Info("sending DTMF", "type", p.route, "digits", p.digits)
+		var msg any = p.rtp
+		if p.tones != nil {
+			msg = p.tones
+		}
+		f := ctx.RequestFuture(a.audio, msg, p.deadline.Sub(a.cfg.Now()))
 		ctx.ReenterAfter(f, func(res any, err error) {
 			if err == nil {
 				if r, ok := res.(*rtp.SendDTMFResponse); ok && r.Error != "" {
@@ -144,9 +153,9 @@ func (a *Actor) handleDTMFDone(ctx actor.Context, m *dtmfDone) {
 func (a *Actor) finishDTMF(ctx actor.Context, err error) {
 	head, res, more := a.dtmf.finish(err)
 	if err != nil {
-		a.log.Warn("DTMF not sent", "type", head.m.Type, "digits", head.m.Digits, "err", err)
+		a.log.Warn("DTMF not sent", "type", head.route, "digits", head.m.Digits, "err", err)
 	} else {
-		metrics.DTMFSent.With(head.m.Type).Add(uint64(len(head.m.Digits)))
+		metrics.DTMFSent.With(head.route).Add(uint64(len(head.m.Digits)))
 	}
 	if head.replyTo != nil {
 		ctx.Send(head.replyTo, res)

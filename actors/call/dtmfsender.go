@@ -1,7 +1,6 @@
 package call
 
 import (
-	"fmt"
 	"net"
 	"time"
 
@@ -36,11 +35,18 @@ type dtmfSender struct {
 	// application/dtmf alone, then whichever the device last took (a 415 switches it).
 	info  string
 	queue []dtmfRequest // queue[0] is being sent
+	// inband: tones can go in sipcast's audio (dtmf_inband.go), inbandWhy says why not;
+	// infoAllowed: the device's Allow lists INFO. The actor sets them with negotiate.
+	inband      bool
+	inbandWhy   string
+	infoAllowed bool
 }
 
 type dtmfRequest struct {
 	m       *SendDTMF
 	replyTo *actor.PID
+	route   string // how the digits go: RFC2833, INBAND or INFO (route)
+	why     string // why route is not the type asked
 }
 
 func newDTMFSender(now func() time.Time) dtmfSender { return dtmfSender{now: now} }
@@ -85,12 +91,13 @@ func (d *dtmfSender) admit(r dtmfRequest, live, canInfo bool) (code DTMFCode, ms
 	switch {
 	case !d.ready || !live:
 		return DTMFNotEstablished, "", false
-	case r.m.Type == DTMFRFC2833 && !d.te:
-		return DTMFNotNegotiated, "the callee's answer did not accept telephone-event: send type INFO", false
-	case r.m.Type == DTMFInfo && !canInfo:
+	}
+	r.route, r.why = d.route(r.m.Type, canInfo)
+	switch {
+	case r.route == "":
+		return DTMFNotNegotiated, r.why, false
+	case r.route == DTMFInfo && !canInfo:
 		return DTMFFailed, "this dialog cannot send INFO", false
-	case r.m.Type != DTMFRFC2833 && r.m.Type != DTMFInfo:
-		return DTMFFailed, fmt.Sprintf("unknown DTMF type %q", r.m.Type), false
 	case len(d.queue) > maxDTMFQueue:
 		return DTMFFailed, "too many DTMF requests waiting: wait for the answers", false
 	}
@@ -98,26 +105,36 @@ func (d *dtmfSender) admit(r dtmfRequest, live, canInfo bool) (code DTMFCode, ms
 	return DTMFSent, "", len(d.queue) == 1
 }
 
-// dtmfPlan is how the head request is sent: events the audio actor plays (rtp set), whose answer
-// is due by deadline; or digits in INFO, starting in content type info.
+// dtmfPlan is how the head request is sent: events or tones the audio actor plays (rtp or tones
+// set), whose answer is due by deadline; or digits in INFO, starting in content type info.
 type dtmfPlan struct {
 	rtp      *rtp.SendDTMF
+	tones    *rtp.SendTones
 	deadline time.Time
 	info     string
 	digits   string
+	route    string // RFC2833, INBAND or INFO
+	why      string // why route is not the type asked
 }
 
 // plan is the plan of the head request; the queue must not be empty.
 func (d *dtmfSender) plan() dtmfPlan {
-	req := d.queue[0].m
-	if req.Type != DTMFRFC2833 {
-		return dtmfPlan{info: d.info, digits: req.Digits}
+	head := d.queue[0]
+	req := head.m
+	p := dtmfPlan{digits: req.Digits, route: head.route, why: head.why}
+	switch head.route {
+	case DTMFInband:
+		p.tones = &rtp.SendTones{Digits: req.Digits}
+		p.deadline = d.now().Add(tonesLength(len(req.Digits)) + dtmfMargin)
+	case DTMFRFC2833:
+		timing := dtmf.DefaultTiming()
+		timing.ClockRate = d.rate
+		p.rtp = &rtp.SendDTMF{Digits: req.Digits, PayloadType: d.pt, ClockRate: d.rate, Remote: d.remote, Timing: timing}
+		p.deadline = d.now().Add(timing.Length(len(req.Digits)) + dtmfMargin)
+	default:
+		p.info = d.info
 	}
-	timing := dtmf.DefaultTiming()
-	timing.ClockRate = d.rate
-	return dtmfPlan{digits: req.Digits,
-		rtp:      &rtp.SendDTMF{Digits: req.Digits, PayloadType: d.pt, ClockRate: d.rate, Remote: d.remote, Timing: timing},
-		deadline: d.now().Add(timing.Length(len(req.Digits)) + dtmfMargin)}
+	return p
 }
 
 // infoUsed records the INFO content type a series ended with: the device took it (or refused
@@ -131,7 +148,7 @@ func (d *dtmfSender) infoUsed(ct string) {
 // finish ends the head request with err: it and its answer. more: another request waits.
 func (d *dtmfSender) finish(err error) (head dtmfRequest, res *SendDTMFResponse, more bool) {
 	head, d.queue = d.queue[0], d.queue[1:]
-	res = &SendDTMFResponse{Code: DTMFSent}
+	res = &SendDTMFResponse{Code: DTMFSent, Type: head.route}
 	if err != nil {
 		res.Code, res.Message = DTMFFailed, err.Error()
 	}

@@ -15,7 +15,7 @@ var (
 	ErrActorFailed = errors.New("call: internal failure")
 	// ErrNotEstablished: the request needs an established call (DTMF before the answer).
 	ErrNotEstablished = callapi.ErrNotEstablished
-	// ErrDTMFNotNegotiated: RFC 2833 DTMF asked of a call whose answer refused telephone-event.
+	// ErrDTMFNotNegotiated: the digits cannot go as asked (see callapi.ErrDTMFNotNegotiated).
 	ErrDTMFNotNegotiated = callapi.ErrDTMFNotNegotiated
 	// ErrDTMFFailed: the device refused the DTMF, or it could not be sent.
 	ErrDTMFFailed = callapi.ErrDTMFFailed

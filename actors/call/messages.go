@@ -91,6 +91,8 @@ type SendDTMF struct {
 type SendDTMFResponse struct {
 	Code    DTMFCode
 	Message string
+	// Type is how the digits went (DTMFSent): RFC2833, INBAND or INFO.
+	Type string
 }
 
 // DTMFCode is the outcome of a SendDTMF.
@@ -100,7 +102,8 @@ const (
 	DTMFSent DTMFCode = iota
 	// DTMFNotEstablished: the call is not (or no longer) established.
 	DTMFNotEstablished
-	// DTMFNotNegotiated: RFC2833 asked, but the callee's answer had no telephone-event.
+	// DTMFNotNegotiated: no way to the device for the type asked: RFC2833 without
+	// telephone-event, tones, nor INFO; INBAND on a line sipcast sends no audio on.
 	DTMFNotNegotiated
 	// DTMFFailed: the device refused, or the digits could not be sent.
 	DTMFFailed

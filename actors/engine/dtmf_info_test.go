@@ -55,7 +55,7 @@ func TestSendDTMFInfoFormat(t *testing.T) {
 			}
 			waitStatus(t, eng, "i", callapi.StatusEstablished)
 			for i, digits := range tc.sends {
-				err := eng.SendDTMF(ctx, "i", digits, call.DTMFInfo)
+				_, err := eng.SendDTMF(ctx, "i", digits, call.DTMFInfo)
 				switch {
 				case i == tc.failAt && (!errors.Is(err, call.ErrDTMFFailed) || !strings.Contains(err.Error(), "415")):
 					t.Fatalf("request %d (%q): %v, want a failure naming the 415", i, digits, err)

@@ -14,6 +14,7 @@ import (
 	"github.com/sipcast/sipcast/actors/call"
 	"github.com/sipcast/sipcast/actors/call/calltest"
 	"github.com/sipcast/sipcast/actors/registry"
+	"github.com/sipcast/sipcast/internal/sipua"
 	"github.com/sipcast/sipcast/protocol/callapi"
 	"github.com/sipcast/sipcast/protocol/dtmf"
 )
@@ -35,7 +36,7 @@ func TestSendDTMF(t *testing.T) {
 	defer dev.Close()
 	eng, sig := newEngine(t, calltest.Script{AnswerSDP: []byte(answerWithEvents(dev.LocalAddr().(*net.UDPAddr)))})
 	ctx := context.Background()
-	if err := eng.SendDTMF(ctx, "nope", "1", call.DTMFRFC2833); !errors.Is(err, registry.ErrNotFound) {
+	if _, err := eng.SendDTMF(ctx, "nope", "1", call.DTMFRFC2833); !errors.Is(err, registry.ErrNotFound) {
 		t.Fatalf("unknown call: %v", err)
 	}
 	if _, err := eng.StartCall(ctx, spec(t, `{"callId":"d","callee":"x","sipDomain":"h"}`)); err != nil {
@@ -47,7 +48,7 @@ func TestSendDTMF(t *testing.T) {
 		t.Fatalf("offer without telephone-event:\n%s", offer)
 	}
 
-	if err := eng.SendDTMF(ctx, "d", "5*", call.DTMFRFC2833); err != nil {
+	if _, err := eng.SendDTMF(ctx, "d", "5*", call.DTMFRFC2833); err != nil {
 		t.Fatal(err)
 	}
 	var events []byte
@@ -72,7 +73,7 @@ func TestSendDTMF(t *testing.T) {
 		t.Fatalf("events %q", events)
 	}
 
-	if err := eng.SendDTMF(ctx, "d", "1#", call.DTMFInfo); err != nil {
+	if _, err := eng.SendDTMF(ctx, "d", "1#", call.DTMFInfo); err != nil {
 		t.Fatal(err)
 	}
 	infos := sig.Sessions()[0].Infos()
@@ -82,7 +83,7 @@ func TestSendDTMF(t *testing.T) {
 	if err := eng.Terminate(ctx, "d"); err != nil {
 		t.Fatal(err)
 	}
-	if err := eng.SendDTMF(ctx, "d", "1", call.DTMFInfo); !errors.Is(err, registry.ErrNotFound) {
+	if _, err := eng.SendDTMF(ctx, "d", "1", call.DTMFInfo); !errors.Is(err, registry.ErrNotFound) {
 		t.Fatalf("terminated call: %v", err)
 	}
 }
@@ -95,11 +96,41 @@ func TestSendDTMFRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitStatus(t, eng, "r", callapi.StatusEstablished)
-	if err := eng.SendDTMF(ctx, "r", "1", call.DTMFRFC2833); !errors.Is(err, call.ErrDTMFNotNegotiated) {
-		t.Fatalf("RFC2833 without telephone-event: %v", err)
+	// Without telephone-event, RFC2833 goes as in-band tones in sipcast's audio.
+	if sent, err := eng.SendDTMF(ctx, "r", "1", call.DTMFRFC2833); err != nil || sent != call.DTMFInband {
+		t.Fatalf("RFC2833 without telephone-event: %q %v", sent, err)
 	}
-	if err := eng.SendDTMF(ctx, "r", "1", call.DTMFInfo); !errors.Is(err, call.ErrDTMFFailed) || !strings.Contains(err.Error(), "415") {
+	if _, err := eng.SendDTMF(ctx, "r", "1", call.DTMFInfo); !errors.Is(err, call.ErrDTMFFailed) || !strings.Contains(err.Error(), "415") {
 		t.Fatalf("INFO refused: %v", err)
+	}
+
+	// hasAudio false: sipcast sends no audio, so no tones; the device does not allow INFO.
+	mute, _ := newEngine(t, calltest.Script{AnswerSDP: []byte(answerSDP)})
+	if _, err := mute.StartCall(ctx, spec(t, `{"callId":"m","callee":"x","sipDomain":"h","hasAudio":"false"}`)); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus(t, mute, "m", callapi.StatusEstablished)
+	const noWay = "call: DTMF cannot reach the device: the callee's answer did not accept telephone-event, " +
+		"sipcast sends no audio on this call (hasAudio false: its audio line is recvonly), and the device does not allow INFO"
+	if _, err := mute.SendDTMF(ctx, "m", "1", call.DTMFRFC2833); !errors.Is(err, call.ErrDTMFNotNegotiated) || err.Error() != noWay {
+		t.Fatalf("RFC2833 with no way to the device: %v", err)
+	}
+	if _, err := mute.SendDTMF(ctx, "m", "1", call.DTMFInband); !errors.Is(err, call.ErrDTMFNotNegotiated) ||
+		err.Error() != "call: DTMF cannot reach the device: no in-band tones: sipcast sends no audio on this call (hasAudio false: its audio line is recvonly)" {
+		t.Fatalf("INBAND on a call sipcast sends no audio on: %v", err)
+	}
+	// The same, with a device that allows INFO: the digits go as INFO.
+	info, sig := newEngine(t, calltest.Script{AnswerSDP: []byte(answerSDP),
+		Dialog: calltest.DialogScript{Answer: sipua.AnswerInfo{Allow: "INVITE, ACK, BYE, INFO"}}})
+	if _, err := info.StartCall(ctx, spec(t, `{"callId":"i","callee":"x","sipDomain":"h","hasAudio":"false"}`)); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus(t, info, "i", callapi.StatusEstablished)
+	if sent, err := info.SendDTMF(ctx, "i", "7", call.DTMFRFC2833); err != nil || sent != call.DTMFInfo {
+		t.Fatalf("RFC2833 falling back to INFO: %q %v", sent, err)
+	}
+	if got := sig.Sessions()[0].Infos(); len(got) != 1 || !strings.Contains(got[0], "Signal=7") {
+		t.Fatalf("INFOs %q", got)
 	}
 
 	ringing, _ := newEngine(t, calltest.Script{Provisionals: []int{180}})
@@ -107,7 +138,7 @@ func TestSendDTMFRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitStatus(t, ringing, "n", callapi.StatusRing)
-	if err := ringing.SendDTMF(ctx, "n", "1", call.DTMFInfo); !errors.Is(err, call.ErrNotEstablished) {
+	if _, err := ringing.SendDTMF(ctx, "n", "1", call.DTMFInfo); !errors.Is(err, call.ErrNotEstablished) {
 		t.Fatalf("ringing call: %v", err)
 	}
 }

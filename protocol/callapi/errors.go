@@ -23,8 +23,10 @@ var (
 	ErrUnavailable = errors.New("registry unavailable")
 	// ErrNotEstablished: the request needs an established call (DTMF before the answer) (400).
 	ErrNotEstablished = errors.New("call: not established")
-	// ErrDTMFNotNegotiated: RFC 2833 DTMF asked of a call whose answer refused telephone-event (400).
-	ErrDTMFNotNegotiated = errors.New("call: telephone-event not negotiated")
+	// ErrDTMFNotNegotiated: the digits cannot go as asked (400): RFC 2833 to a call whose answer
+	// refused telephone-event, where neither in-band tones (sipcast sends no audio the device
+	// takes) nor INFO (the device does not allow it) can stand in; or INBAND on such a call.
+	ErrDTMFNotNegotiated = errors.New("call: DTMF cannot reach the device")
 	// ErrDTMFFailed: the device refused the DTMF, or it could not be sent (502).
 	ErrDTMFFailed = errors.New("call: DTMF not delivered")
 )
