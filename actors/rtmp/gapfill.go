@@ -18,6 +18,9 @@ const (
 	// fillKeyEvery is how often the last keyframe is re-sent: a steady picture rate players and
 	// platforms accept, at the cost of one keyframe a second.
 	fillKeyEvery = time.Second
+	// fillResumeEvery is the picture rate of a fill once the device sends video again: its
+	// keyframe (asked for at once) then joins the fill closely instead of up to a second after.
+	fillResumeEvery = 200 * time.Millisecond
 	// fillTick is how often the publisher looks for gaps and writes what is due: audio frames
 	// go out in bursts of up to this much, well inside any player's buffer.
 	fillTick = 100 * time.Millisecond
@@ -47,6 +50,7 @@ type fillTrack struct {
 	pts     time.Duration // its timeline position
 	filling bool
 	next    time.Duration // timeline position of the next filler frame
+	last    time.Duration // video: the last fill picture's position
 	asked   bool          // video: a real frame came during the fill, and a keyframe was asked for
 }
 
@@ -75,24 +79,36 @@ func (g *gapFiller) realVideo(f *frame.VideoFrame, now time.Time) (take, resumed
 	if keyframe {
 		g.key = f
 	}
-	if g.video.filling && !keyframe {
-		resumed = !g.video.asked
-		g.video.asked = true
+	if v := &g.video; v.filling && !keyframe {
+		resumed = !v.asked
+		if resumed {
+			v.asked, v.next = true, min(v.next, v.last+fillResumeEvery)
+		}
 		return false, resumed
 	}
 	g.video.real(f.PTS, now)
 	return true, false
 }
 
-// realAudio tells the filler of a real audio frame at pts; it reports whether to publish it.
-// Silence already written covers up to the fill's position: a real frame before it (the jitter
-// buffer's lag, a pacer's own hole filling) is dropped rather than stamped twice.
-func (g *gapFiller) realAudio(pts time.Duration, now time.Time) bool {
-	if g.audio.filling && pts < g.audio.next-g.audioStep/2 {
-		return false
+// realAudio tells the filler of a real audio frame at pts; it reports whether to publish it,
+// and the positions of the silent frames to write before it. Silence already written covers up
+// to the fill's position: a real frame before it (the jitter buffer's lag, a pacer's own hole
+// filling) is dropped rather than stamped twice; a real frame beyond it (the resumed line
+// arrives with less delay than before the gap, or between two ticks) gets the hole up to it
+// filled at once, so the audio track has no gap.
+func (g *gapFiller) realAudio(pts time.Duration, now time.Time) (take bool, fill []time.Duration) {
+	a := &g.audio
+	if a.filling {
+		if pts < a.next-g.audioStep/2 {
+			return false, nil
+		}
+		for n := 0; a.next <= pts-g.audioStep/2 && n < int(maxFillBurst/g.audioStep); n++ {
+			fill = append(fill, a.next)
+			a.next += g.audioStep
+		}
 	}
-	g.audio.real(pts, now)
-	return true
+	a.real(pts, now)
+	return true, fill
 }
 
 // filling reports which tracks are being filled.
@@ -139,9 +155,13 @@ func (g *gapFiller) tick(now time.Time) fillOut {
 			if !v.filling || pos-v.next > fillKeyEvery {
 				v.next = pos // the first picture, or one after a stall: from now on
 			}
-			v.filling = true
+			v.filling, v.last = true, v.next
 			out.video = &frame.VideoFrame{PTS: v.next, AU: g.key.AU, Key: true, SPS: g.key.SPS, PPS: g.key.PPS}
-			v.next += fillKeyEvery
+			if v.asked {
+				v.next += fillResumeEvery
+			} else {
+				v.next += fillKeyEvery
+			}
 		}
 	}
 	if g.video.filling || g.audio.filling {

@@ -97,9 +97,11 @@ func (a *Actor) handleRealVideo(ctx actor.Context, f *frame.VideoFrame) {
 // handleRealAudio passes a frame of the call's audio on, unless silence already covers it.
 func (a *Actor) handleRealAudio(ctx actor.Context, f *frame.AudioFrame) {
 	if a.gap != nil {
-		if !a.gap.realAudio(f.PTS, time.Now()) {
+		take, fill := a.gap.realAudio(f.PTS, time.Now())
+		if !take {
 			return
 		}
+		a.writeSilence(fill)
 		a.gapReport(ctx)
 	}
 	a.handleAudio(f)
@@ -118,11 +120,7 @@ func (a *Actor) handleGapTick(ctx actor.Context, m *gapTick) {
 	}
 	g.audioStep = fillAudioStep(t)
 	out := g.tick(time.Now())
-	for _, pts := range out.audio {
-		if data := a.silentAudio(); data != nil {
-			a.handleAudio(&frame.AudioFrame{PTS: pts, Data: data})
-		}
-	}
+	a.writeSilence(out.audio)
 	if out.video != nil {
 		a.handleVideo(ctx, out.video)
 	}
@@ -130,6 +128,15 @@ func (a *Actor) handleGapTick(ctx actor.Context, m *gapTick) {
 		metrics.RTMPFilledMillis.Add(uint64(d / time.Millisecond))
 	}
 	a.gapReport(ctx)
+}
+
+// writeSilence writes silent audio frames at the given positions.
+func (a *Actor) writeSilence(at []time.Duration) {
+	for _, pts := range at {
+		if data := a.silentAudio(); data != nil {
+			a.handleAudio(&frame.AudioFrame{PTS: pts, Data: data})
+		}
+	}
 }
 
 // gapRestart is called on a new connection: gaps count from now.

@@ -28,7 +28,7 @@ func TestGapFillerNoGapWhileMediaFlows(t *testing.T) {
 	g.realVideo(key(0), at(0))
 	for i := time.Duration(0); i < 50; i++ {
 		now := at(i * 20 * ms)
-		if !g.realAudio(i*20*ms, now) {
+		if take, _ := g.realAudio(i*20*ms, now); !take {
 			t.Fatalf("real audio %d dropped", i)
 		}
 		if i%2 == 0 {
@@ -64,12 +64,12 @@ func TestGapFillerAudioBackfillsAndRealMediaTakesOver(t *testing.T) {
 		t.Fatal("audio not reported as filled")
 	}
 	// A real frame the silence already covers (the jitter buffer's lag) is dropped…
-	if g.realAudio(1580*ms, at(610*ms)) {
+	if take, _ := g.realAudio(1580*ms, at(610*ms)); take {
 		t.Fatal("real frame under the silence taken")
 	}
 	// …the next one in line takes over, and filling stops.
-	if !g.realAudio(1620*ms, at(620*ms)) {
-		t.Fatal("real frame after the silence dropped")
+	if take, fill := g.realAudio(1620*ms, at(620*ms)); !take || len(fill) != 0 {
+		t.Fatalf("real frame after the silence: take %v, fill %v", take, fill)
 	}
 	if _, a := g.filling(); a {
 		t.Fatal("still filling after real audio")
@@ -109,14 +109,42 @@ func TestGapFillerVideoRepeatsKeyframeUntilRealKeyframe(t *testing.T) {
 	if take, resumed := g.realVideo(inter(3740*ms), at(3740*ms)); take || resumed {
 		t.Fatalf("second inter frame: take %v resumed %v", take, resumed)
 	}
-	if take, _ := g.realVideo(key(3780*ms), at(3780*ms)); !take {
+	// Meanwhile the fill's pictures come every 200 ms, so the keyframe joins them closely.
+	if out := g.tick(at(3740 * ms)); out.video == nil || out.video.PTS != 3740*ms {
+		t.Fatalf("fill picture while the keyframe is awaited: %+v", out.video)
+	}
+	if out := g.tick(at(3840 * ms)); out.video != nil {
+		t.Fatalf("fill picture 100 ms after the last: %+v", out.video)
+	}
+	if out := g.tick(at(3940 * ms)); out.video == nil || out.video.PTS != 3940*ms {
+		t.Fatalf("fill picture 200 ms after the last: %+v", out.video)
+	}
+	if take, _ := g.realVideo(key(3980*ms), at(3980*ms)); !take {
 		t.Fatal("real keyframe dropped")
 	}
 	if v, _ := g.filling(); v {
 		t.Fatal("still filling after the real keyframe")
 	}
-	if take, _ := g.realVideo(inter(3820*ms), at(3820*ms)); !take {
+	if take, _ := g.realVideo(inter(4020*ms), at(4020*ms)); !take {
 		t.Fatal("inter frame after the keyframe dropped")
+	}
+}
+
+// Real audio that resumes ahead of the fill (less delay than before the gap, or between two
+// ticks) gets the hole up to it filled at once: the track never skips.
+func TestGapFillerAudioResumingAheadIsJoined(t *testing.T) {
+	g := newFiller()
+	g.realAudio(time.Second, at(0))
+	out := g.tick(at(600 * ms)) // fills 1.02 … 1.6 s
+	if last := out.audio[len(out.audio)-1]; last != 1600*ms {
+		t.Fatalf("fill ends at %v", last)
+	}
+	take, fill := g.realAudio(1700*ms, at(650*ms))
+	if !take || len(fill) != 4 || fill[0] != 1620*ms || fill[3] != 1680*ms {
+		t.Fatalf("take %v, fill %v: want 1.62 … 1.68 s", take, fill)
+	}
+	if _, a := g.filling(); a {
+		t.Fatal("still filling")
 	}
 }
 
