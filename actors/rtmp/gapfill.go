@@ -38,8 +38,13 @@ type gapFiller struct {
 	audioStep    time.Duration
 	video, audio fillTrack
 	key          *frame.VideoFrame // the last keyframe with its parameter sets
-	ticked       time.Time         // the last tick while filling, for the filled time
-	filled       time.Duration     // wall time with at least one track filled, not yet counted
+	// slate gives the nth picture to show on a video track that never had one (nil: none);
+	// since is when publishing started, from which its absence counts.
+	slate  func(n int) *frame.VideoFrame
+	slates int
+	since  time.Time
+	ticked time.Time     // the last tick while filling, for the filled time
+	filled time.Duration // wall time with at least one track filled, not yet counted
 }
 
 // fillTrack is one track's state: where its last real frame sat, in wall time and on the call's
@@ -122,7 +127,7 @@ func (g *gapFiller) restart(now time.Time) {
 			t.pts, t.at, t.filling = t.position(now), now, false
 		}
 	}
-	g.ticked = time.Time{}
+	g.ticked, g.since = time.Time{}, now
 }
 
 // takeFilled returns the filled wall time since the last call.
@@ -146,6 +151,17 @@ func (g *gapFiller) tick(now time.Time) fillOut {
 		}
 		for ; a.next <= pos; a.next += g.audioStep {
 			out.audio = append(out.audio, a.next)
+		}
+	}
+	if g.key == nil && g.slate != nil && !g.video.seen && g.audio.seen && !g.since.IsZero() && now.Sub(g.since) >= g.after {
+		// No picture ever: a slate on the audio's timeline, so the stream plays (audio waits for
+		// video on an FLV with both) until the device's first keyframe.
+		v := &g.video
+		if pos := g.audio.position(now); !v.filling || pos >= v.next {
+			v.filling, v.last, v.next = true, pos, pos+fillKeyEvery
+			out.video = g.slate(g.slates)
+			out.video.PTS = pos
+			g.slates++
 		}
 	}
 	if g.key != nil && g.video.seen && now.Sub(g.video.at) >= g.after {

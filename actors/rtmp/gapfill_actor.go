@@ -8,6 +8,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/sipcast/sipcast/internal/metrics"
+	"github.com/sipcast/sipcast/media/blackframe"
 	"github.com/sipcast/sipcast/media/frame"
 )
 
@@ -119,6 +120,10 @@ func (a *Actor) handleGapTick(ctx actor.Context, m *gapTick) {
 		return // not publishing: the GOP cache and reconnect logic own the start
 	}
 	g.audioStep = fillAudioStep(t)
+	g.slate = nil
+	if t.Video {
+		g.slate = slate
+	}
 	out := g.tick(time.Now())
 	a.writeSilence(out.audio)
 	if out.video != nil {
@@ -164,6 +169,13 @@ func (a *Actor) gapReport(ctx actor.Context) {
 	}
 	g.toldV, g.toldA = v, au
 	ctx.Send(a.parent, &GapChanged{ID: a.cfg.ID, Video: v, Audio: au})
+}
+
+// slate is the picture of a video track that never had one: black, 176x144 (media/blackframe),
+// consecutive ones with different idr_pic_id as H.264 7.4.3 wants.
+func slate(n int) *frame.VideoFrame {
+	au := blackframe.H264(n)
+	return &frame.VideoFrame{AU: au[2:], Key: true, SPS: au[0], PPS: au[1]}
 }
 
 // fillAudioStep is one audio frame of the stream: 1024 samples of AAC, 20 ms of G.711 or Speex.

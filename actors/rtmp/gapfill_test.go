@@ -156,6 +156,35 @@ func TestGapFillerNothingToRepeatBeforeAKeyframe(t *testing.T) {
 	}
 }
 
+// A video track that never had a picture shows the slate once audio flows, on the audio's
+// timeline, until the device's first keyframe.
+func TestGapFillerSlateUntilFirstKeyframe(t *testing.T) {
+	g := newFiller()
+	g.slate = slate
+	g.restart(at(0)) // publishing starts
+	for d := time.Duration(0); d < 500*ms; d += 20 * ms {
+		g.realAudio(2*time.Second+d, at(d))
+	}
+	out := g.tick(at(500 * ms))
+	if out.video == nil || !out.video.Key || out.video.PTS != 2500*ms || out.video.SPS == nil {
+		t.Fatalf("slate %+v", out.video)
+	}
+	first := out.video.AU[0]
+	g.realAudio(2500*ms, at(500*ms))
+	if out := g.tick(at(1500 * ms)); out.video == nil || out.video.PTS != 3500*ms || &out.video.AU[0][0] == &first[0] {
+		t.Fatalf("second slate %+v: want a second later, the other idr_pic_id", out.video)
+	}
+	if take, _ := g.realVideo(inter(3600*ms), at(1600*ms)); take {
+		t.Fatal("an inter frame replaced the slate")
+	}
+	if take, _ := g.realVideo(key(3700*ms), at(1700*ms)); !take {
+		t.Fatal("the first keyframe did not replace the slate")
+	}
+	if v, _ := g.filling(); v {
+		t.Fatal("still filling")
+	}
+}
+
 func TestGapFillerNeverFillsAnUnseenTrack(t *testing.T) {
 	g := newFiller()
 	if out := g.tick(at(10 * time.Second)); out.video != nil || len(out.audio) > 0 {
