@@ -185,6 +185,52 @@ func processCPU(t *testing.T, pid int) time.Duration {
 	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ is 100 on Linux
 }
 
+// A device answers video but turns its camera on only 6 s into the call: the RTMP stream
+// shows a black slate from the start (so its audio plays: FLV audio waits for video), then the
+// camera's picture with its own sequence header; both tracks decode from end to end.
+func TestE2EGapFillSlate(t *testing.T) {
+	requirePeers(t)
+	t.Parallel()
+	ngx := peers.StartNginx(t)
+	sipp := peers.StartSIPpUAS(t, "uas_gap_novideo.xml", peers.WithMedia("video4s.pcap", trimPCAP(t, clip.H264PCAP(), 4*time.Second)))
+	g := startGateway(t)
+	g.placeCall("slate1", sipp, map[string]any{"hasVideo": "true", "rtmpUrl": ngx.URL("live"), "rtmpStream": "slate"})
+	g.waitFor("slate1", 10*time.Second, "ESTABLISHED + RTMP_STREAM_ACTIVE", func(c callapi.Call) bool {
+		return c.Status == callapi.StatusEstablished && str(c.RTMPStreamStatus) == callapi.RTMPStreamActive
+	})
+	flv := filepath.Join(t.TempDir(), "slate.flv")
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	const record = 9
+	if out, err := exec.CommandContext(ctx, "ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-rw_timeout", "5000000",
+		"-i", ngx.URL("live")+"/slate", "-c", "copy", "-t", strconv.Itoa(record), "-f", "flv", flv).CombinedOutput(); err != nil {
+		t.Fatalf("recording: %v: %s", err, out)
+	}
+	video := packetTimes(t, flv, "v:0")
+	fill := longestFill(video)
+	t.Logf("video: %d packets; slate pictures %.3f s to %.3f s (%d)", len(video), fill.from, fill.to, fill.n)
+	if len(video) == 0 || video[0] > 1.5 || fill.n < 3 {
+		t.Fatalf("no slate at the start: %d pictures a second apart from %.3f s", fill.n, fill.from)
+	}
+	if after := countAfter(video, fill.to+0.5); after < 40 {
+		t.Errorf("%d pictures after the slate: the camera's video did not take over", after)
+	}
+	checkTimeline(t, flv, "v:0", 1.2)
+	checkTimeline(t, flv, "a:0", 0.2)
+	checkSequenceHeaders(t, flv) // 176x144 black, then the camera's 640x360
+	frames, stderr, err := peers.DecodeCheck(probeCtx(t, 30*time.Second), flv, record)
+	if err != nil || frames < 50 || decoderComplained(stderr) {
+		t.Fatalf("video decode across the slate: %d frames, %v\n%s", frames, err, stderr)
+	}
+	if secs, stderr := decodeAudio(t, flv, record); secs < record-2 || decoderComplained(stderr) {
+		t.Fatalf("audio decode: %.2f s\n%s", secs, stderr)
+	}
+	g.terminate("slate1")
+	if err := sipp.Wait(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // packetTimes returns the pts of a stream's packets in a recording, in seconds.
 func packetTimes(t *testing.T, flv, stream string) []float64 {
 	t.Helper()

@@ -158,9 +158,13 @@ func (g *gapFiller) tick(now time.Time) fillOut {
 		// video on an FLV with both) until the device's first keyframe.
 		v := &g.video
 		if pos := g.audio.position(now); !v.filling || pos >= v.next {
-			v.filling, v.last, v.next = true, pos, pos+fillKeyEvery
+			if !v.filling || pos-v.next > fillKeyEvery {
+				v.next = pos // the first slate, or one after a stall: from now on
+			}
+			v.filling, v.last = true, v.next
 			out.video = g.slate(g.slates)
-			out.video.PTS = pos
+			out.video.PTS = v.next
+			v.next += fillKeyEvery
 			g.slates++
 		}
 	}
