@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -105,7 +106,12 @@ func testGapFill(t *testing.T, scenario, filled string) {
 	if wall := time.Since(started); wall > (gapRecord+5)*time.Second {
 		t.Errorf("recording %d s of stream took %v: the timeline did not keep pace with the gap", gapRecord, wall)
 	}
-	if got := strings.Join(shown, " "); !strings.Contains(got, "null "+filled+" null") {
+	// The two tracks start and end their gaps a tick apart, so "audio" or "video" alone may show
+	// on the way; a track that never stopped never shows; the real media takes over after the
+	// gap (the device's 4 s of video may end again before the recording does).
+	gap := slices.Index(shown, filled)
+	if got := strings.Join(shown, " "); shown[0] != "null" || gap < 0 || !slices.Contains(shown[gap:], "null") ||
+		(!strings.Contains(filled, "audio") && strings.Contains(got, "audio")) {
 		t.Errorf("rtmpGapFill along the call: %s, want null → %s → null", got, filled)
 	}
 	t.Logf("sipcast's CPU (a call, its RTMP stream and a push): %s", cpu)
