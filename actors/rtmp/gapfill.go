@@ -153,9 +153,10 @@ func (g *gapFiller) tick(now time.Time) fillOut {
 			out.audio = append(out.audio, a.next)
 		}
 	}
-	if g.key == nil && g.slate != nil && !g.video.seen && g.audio.seen && !g.since.IsZero() && now.Sub(g.since) >= g.after {
-		// No picture ever: a slate on the audio's timeline, so the stream plays (audio waits for
-		// video on an FLV with both) until the device's first keyframe.
+	if g.key == nil && g.slate != nil && g.audio.seen && !g.since.IsZero() && now.Sub(g.since) >= g.after {
+		// No keyframe ever (no video, or only pictures that need one): a slate on the audio's
+		// timeline, so the stream plays (audio waits for video on an FLV with both) until the
+		// device's first keyframe.
 		v := &g.video
 		if pos := g.audio.position(now); !v.filling || pos >= v.next {
 			if !v.filling || pos-v.next > fillKeyEvery {

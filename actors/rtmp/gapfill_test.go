@@ -177,7 +177,12 @@ func TestGapFillerSlateUntilFirstKeyframe(t *testing.T) {
 	if take, _ := g.realVideo(inter(3600*ms), at(1600*ms)); take {
 		t.Fatal("an inter frame replaced the slate")
 	}
-	if take, _ := g.realVideo(key(3700*ms), at(1700*ms)); !take {
+	// Inter frames cannot replace it; the keyframe asked for comes soon, so the slate steps
+	// 200 ms from now on and the keyframe joins it closely.
+	if out := g.tick(at(1700 * ms)); out.video == nil || out.video.PTS != 3700*ms {
+		t.Fatalf("no slate while only inter frames come: %+v", out.video)
+	}
+	if take, _ := g.realVideo(key(3800*ms), at(1800*ms)); !take {
 		t.Fatal("the first keyframe did not replace the slate")
 	}
 	if v, _ := g.filling(); v {
