@@ -24,6 +24,10 @@ const (
 	// fillTick is how often the publisher looks for gaps and writes what is due: audio frames
 	// go out in bursts of up to this much, well inside any player's buffer.
 	fillTick = 100 * time.Millisecond
+	// slateAfter is how long a video track may go without any keyframe from the start of
+	// publishing before the slate shows (at least the gap threshold): time for the device's
+	// first keyframe, or its answer to a keyframe request, so a normal start never shows black.
+	slateAfter = 2 * time.Second
 	// maxFillBurst bounds the audio frames one late tick writes: after a stall of the process,
 	// the fill restarts at the present rather than writing seconds of silence at once.
 	maxFillBurst = 2 * time.Second
@@ -153,7 +157,7 @@ func (g *gapFiller) tick(now time.Time) fillOut {
 			out.audio = append(out.audio, a.next)
 		}
 	}
-	if g.key == nil && g.slate != nil && g.audio.seen && !g.since.IsZero() && now.Sub(g.since) >= g.after {
+	if g.key == nil && g.slate != nil && g.audio.seen && !g.since.IsZero() && now.Sub(g.since) >= max(g.after, slateAfter) {
 		// No keyframe ever (no video, or only pictures that need one): a slate on the audio's
 		// timeline, so the stream plays (audio waits for video on an FLV with both) until the
 		// device's first keyframe.

@@ -144,11 +144,22 @@ func (a *Actor) writeSilence(at []time.Duration) {
 	}
 }
 
-// gapRestart is called on a new connection: gaps count from now.
+// gapRestart is called on a new connection, before the kept GOP is replayed: the filler learns
+// of those frames too (they came while it was not looking), and gaps count from now.
 func (a *Actor) gapRestart() {
-	if a.gap != nil {
-		a.gap.restart(time.Now())
+	if a.gap == nil {
+		return
 	}
+	now := time.Now()
+	for _, m := range a.gop.frames {
+		switch f := m.(type) {
+		case *frame.VideoFrame:
+			a.gap.realVideo(f, now)
+		case *frame.AudioFrame:
+			a.gap.realAudio(f.PTS, now)
+		}
+	}
+	a.gap.restart(now)
 }
 
 // gapReport tells the parent and the log when the filled tracks change.

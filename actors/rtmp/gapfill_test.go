@@ -161,9 +161,14 @@ func TestGapFillerNothingToRepeatBeforeAKeyframe(t *testing.T) {
 func TestGapFillerSlateUntilFirstKeyframe(t *testing.T) {
 	g := newFiller()
 	g.slate = slate
-	g.restart(at(0)) // publishing starts
-	for d := time.Duration(0); d < 500*ms; d += 20 * ms {
+	g.restart(at(-1500 * ms)) // publishing starts; the slate waits slateAfter for a keyframe
+	for d := -1500 * ms; d < 500*ms; d += 20 * ms {
 		g.realAudio(2*time.Second+d, at(d))
+		if d < 480*ms {
+			if out := g.tick(at(d)); out.video != nil {
+				t.Fatalf("slate %v after publishing started", d+1500*ms)
+			}
+		}
 	}
 	out := g.tick(at(500 * ms))
 	if out.video == nil || !out.video.Key || out.video.PTS != 2500*ms || out.video.SPS == nil {
