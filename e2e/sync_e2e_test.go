@@ -213,7 +213,8 @@ func TestE2ELipSync(t *testing.T) {
 	t.Parallel()
 	src := makeSyncSource(t)
 	ngx := peers.StartNginx(t)
-	g := startGateway(t, "SIPCAST_AAC_SAMPLE_RATE=48000")
+	// The recording ends when the stream goes idle after the source: no gap filling here.
+	g := startGateway(t, "SIPCAST_AAC_SAMPLE_RATE=48000", "SIPCAST_RTMP_GAP_FILL=off")
 	url, done := sourceCall(t, g, ngx, "sync", src, impairment{delay: 200 * time.Millisecond}, impairment{})
 	file := record(t, url)
 	<-done
@@ -306,7 +307,8 @@ func TestE2EImpairedNetwork(t *testing.T) {
 		for _, mode := range []string{"on", "off"} {
 			t.Run("jitter buffer "+mode, func(t *testing.T) {
 				t.Parallel()
-				g := startGateway(t, "SIPCAST_RTP_JITTER_BUFFER="+map[string]string{"on": "true", "off": "false"}[mode])
+				g := startGateway(t, "SIPCAST_RTP_JITTER_BUFFER="+map[string]string{"on": "true", "off": "false"}[mode],
+					"SIPCAST_RTMP_GAP_FILL=off") // record ends when the stream goes idle
 				url, done := sourceCall(t, g, ngx, "impaired-"+mode, src, imp, imp)
 				file := record(t, url)
 				<-done
