@@ -29,7 +29,7 @@ type Local interface {
 	StartCall(ctx context.Context, spec callapi.Startup) (callapi.Call, error)
 	Find(ctx context.Context, filter map[string]any) ([]callapi.Call, error)
 	Terminate(ctx context.Context, callID string) error
-	SendDTMF(ctx context.Context, callID, digits, kind string) error
+	SendDTMF(ctx context.Context, callID, digits, kind string) (sent string, err error)
 	StartPush(ctx context.Context, spec callapi.PushStart, sound *frame.Sound) (callapi.Push, error)
 	FindPushes(ctx context.Context, streamName, rtmpURL string) ([]callapi.Push, error)
 	PushCommand(ctx context.Context, id string, op callapi.PushOp, sound *frame.Sound) (callapi.Push, error)
@@ -147,14 +147,21 @@ func (f *Front) Terminate(ctx context.Context, callID string) error {
 	return f.elsewhere(ctx, callID, "/rest-api/call/terminate", mustJSON(map[string]string{"callId": callID}), nil, err)
 }
 
-// SendDTMF plays digits into the call wherever it runs.
-func (f *Front) SendDTMF(ctx context.Context, callID, digits, kind string) error {
-	err := f.local.SendDTMF(ctx, callID, digits, kind)
+// SendDTMF plays digits into the call wherever it runs, and says how they went (the owner's
+// answer names it).
+func (f *Front) SendDTMF(ctx context.Context, callID, digits, kind string) (string, error) {
+	sent, err := f.local.SendDTMF(ctx, callID, digits, kind)
 	if isLocal(ctx) || !notFound(err) {
-		return err
+		return sent, err
 	}
 	body := mustJSON(map[string]string{"callId": callID, "dtmf": digits, "type": kind})
-	return f.elsewhere(ctx, callID, "/rest-api/call/send_dtmf", body, nil, err)
+	var answer struct {
+		Type string `json:"type"`
+	}
+	if err := f.elsewhere(ctx, callID, "/rest-api/call/send_dtmf", body, &answer, err); err != nil {
+		return "", err
+	}
+	return answer.Type, nil
 }
 
 // elsewhere sends a request about callID to the node holding its callId, or, when none holds it

@@ -48,8 +48,8 @@ func (l *fakeLocal) Terminate(_ context.Context, id string) error {
 	return fmt.Errorf("%w: no call with callId %q", callapi.ErrNotFound, id)
 }
 
-func (l *fakeLocal) SendDTMF(_ context.Context, id, _, _ string) error {
-	return fmt.Errorf("%w: no call with callId %q", callapi.ErrNotFound, id)
+func (l *fakeLocal) SendDTMF(_ context.Context, id, _, _ string) (string, error) {
+	return "", fmt.Errorf("%w: no call with callId %q", callapi.ErrNotFound, id)
 }
 
 func (l *fakeLocal) StartPush(context.Context, callapi.PushStart, *frame.Sound) (callapi.Push, error) {
@@ -137,7 +137,7 @@ func TestForwardToOwner(t *testing.T) {
 	if err := f.Terminate(routed(`{"callId":"c1"}`), "c1"); err != nil {
 		t.Fatalf("terminate: %v", err)
 	}
-	err = f.SendDTMF(routed(""), "c1", "1", "INFO")
+	_, err = f.SendDTMF(routed(""), "c1", "1", "INFO")
 	var re *RemoteError
 	if !errors.As(err, &re) || re.Status != 400 || !errors.Is(err, callapi.ErrInvalid) || !strings.Contains(err.Error(), "TRYING") {
 		t.Fatalf("send_dtmf = %v, want the owner's 400 and message", err)
