@@ -94,6 +94,8 @@ func (d *dtmfSender) admit(r dtmfRequest, live, canInfo bool) (code DTMFCode, ms
 	}
 	r.route, r.why = d.route(r.m.Type, canInfo)
 	switch {
+	case r.route == "" && r.m.Type != DTMFRFC2833 && r.m.Type != DTMFInband:
+		return DTMFFailed, r.why, false
 	case r.route == "":
 		return DTMFNotNegotiated, r.why, false
 	case r.route == DTMFInfo && !canInfo:
