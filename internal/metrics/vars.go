@@ -13,6 +13,15 @@ var (
 	RTMPReconnects Counter
 	// RTMPDropped counts frames a publisher dropped because its server did not keep up.
 	RTMPDropped Counter
+	// MediaRejected counts frames dropped because what the device sent could not be parsed or
+	// was out of range, by reason (RejectedH264Params, RejectedVP8): they never reach a muxer.
+	MediaRejected CounterVec
+	// RTPStrangers counts RTP packets dropped because they came from a source that is not the
+	// call's device (see actors/rtp's source check).
+	RTPStrangers Counter
+	// GoroutinePanics counts panics recovered in goroutines actors own, by goroutine; each one is
+	// reported to its actor, which restarts the part.
+	GoroutinePanics CounterVec
 	// AudioConcealed counts lost audio packets the transcoder made up (Opus FEC or PLC, Speex
 	// PLC) instead of leaving silence.
 	AudioConcealed Counter
@@ -47,6 +56,12 @@ var (
 	ConnsRefused CounterVec
 )
 
+// Reasons of MediaRejected.
+const (
+	RejectedH264Params = "h264_params"
+	RejectedVP8        = "vp8"
+)
+
 // Write writes every process-wide family. The REST layer adds what it asks the engine for
 // (calls by status) before it.
 func Write(out io.Writer) error {
@@ -55,6 +70,10 @@ func Write(out io.Writer) error {
 	w.Counter("sipcast_rtmp_bytes_total", "Media bytes written to RTMP servers.", &RTMPBytes)
 	w.Counter("sipcast_rtmp_reconnects_total", "RTMP publishes re-established after a lost connection.", &RTMPReconnects)
 	w.Counter("sipcast_rtmp_dropped_frames_total", "Frames dropped because an RTMP server did not keep up (whole GOPs).", &RTMPDropped)
+	w.CounterVec("sipcast_media_rejected_total", "Frames dropped because their data could not be parsed or was out of range, by reason.",
+		"reason", &MediaRejected, RejectedH264Params, RejectedVP8)
+	w.Counter("sipcast_rtp_strangers_total", "RTP packets dropped because they came from a source other than the call's device.", &RTPStrangers)
+	w.CounterVec("sipcast_goroutine_panics_total", "Panics recovered in goroutines actors own, by goroutine.", "goroutine", &GoroutinePanics)
 	w.Counter("sipcast_audio_concealed_packets_total", "Lost audio packets made up by the decoder (Opus FEC/PLC, Speex PLC).", &AudioConcealed)
 	w.Gauge("sipcast_notify_queue", "Status notifications waiting for delivery.", &NotifyQueued)
 	w.Counter("sipcast_notify_delivered_total", "Status notifications accepted by their app.", &NotifyDelivered)
