@@ -1,0 +1,189 @@
+package rtp
+
+import (
+	"net"
+	"testing"
+	"time"
+
+	pionrtp "github.com/pion/rtp"
+
+	"github.com/sipcast/sipcast/internal/metrics"
+)
+
+// A packet of a guard scenario: from where, with what header, after how long, and whether the
+// guard must take it (and make its source the one taken).
+type guardStep struct {
+	from      string
+	pt        uint8
+	ssrc      uint32
+	seq       uint16
+	after     time.Duration
+	ok, taken bool
+}
+
+func run(from string, pt uint8, ssrc uint32, seq uint16, n int, lastOK bool) []guardStep {
+	var out []guardStep
+	for i := range n {
+		last := i == n-1
+		out = append(out, guardStep{from: from, pt: pt, ssrc: ssrc, seq: seq + uint16(i), ok: last && lastOK, taken: last && lastOK})
+	}
+	return out
+}
+
+func TestSourceGuard(t *testing.T) {
+	const sdp, device, stranger, natted = "10.0.0.5:4000", "10.0.0.5:4000", "10.0.0.66:4000", "192.0.2.7:31000"
+	cat := func(parts ...[]guardStep) []guardStep {
+		var out []guardStep
+		for _, p := range parts {
+			out = append(out, p...)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name  string
+		sdp   string
+		latch bool
+		steps []guardStep
+	}{
+		{name: "the SDP's address is taken at once", sdp: sdp, steps: []guardStep{
+			{from: device, pt: 0, ssrc: 1, seq: 1, ok: true, taken: true},
+			{from: device, pt: 13, ssrc: 1, seq: 2, ok: true},
+		}},
+		{name: "another address is dropped without latching, however long it sends", sdp: sdp,
+			steps: run(stranger, 0, 7, 1, 10, false)},
+		{name: "the SDP's IP from another port proves itself", sdp: sdp, steps: run("10.0.0.5:4002", 0, 3, 1, probation, true)},
+		// Issue #12: an SPS and an IDR from anywhere were enough to break the stream.
+		{name: "a spoofer's two packets during the call are dropped", sdp: sdp, latch: true, steps: cat(
+			[]guardStep{{from: device, pt: 96, ssrc: 1, seq: 1, ok: true, taken: true}},
+			run(stranger, 96, 66, 1, 2, false),
+			[]guardStep{{from: device, pt: 96, ssrc: 1, seq: 2, ok: true}},
+		)},
+		{name: "latching: a NATed source proves itself", sdp: sdp, latch: true, steps: run(natted, 0, 5, 100, probation, true)},
+		{name: "latching: a broken sequence starts over", sdp: sdp, latch: true, steps: cat(
+			run(natted, 0, 5, 100, probation-1, false),
+			run(natted, 0, 5, 200, probation, true),
+		)},
+		{name: "latching: another SSRC starts over", sdp: sdp, latch: true, steps: cat(
+			run(natted, 0, 5, 100, probation-1, false),
+			run(natted, 0, 6, 103, probation, true),
+		)},
+		{name: "latching: other payload types never prove a source", sdp: sdp, latch: true,
+			steps: run(natted, 101, 5, 100, 10, false)},
+		{name: "no takeover while the device sends", sdp: sdp, latch: true, steps: cat(
+			[]guardStep{{from: device, pt: 0, ssrc: 1, seq: 1, ok: true, taken: true}},
+			run(stranger, 0, 66, 1, 10, false),
+			[]guardStep{{from: device, pt: 0, ssrc: 1, seq: 2, ok: true, after: 500 * time.Millisecond}},
+			run(stranger, 0, 66, 11, 10, false),
+		)},
+		{name: "takeover once the device fell silent", sdp: sdp, latch: true, steps: cat(
+			[]guardStep{{from: device, pt: 0, ssrc: 1, seq: 1, ok: true, taken: true}},
+			[]guardStep{{from: natted, pt: 0, ssrc: 9, seq: 1, after: takeoverQuiet}},
+			run(natted, 0, 9, 2, probation-1, true),
+			[]guardStep{{from: device, pt: 0, ssrc: 1, seq: 2}},
+		)},
+		{name: "no SDP address: like latching", steps: run(natted, 0, 5, 1, probation, true)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var g sourceGuard
+			g.reset(addrOrNil(c.sdp), c.latch)
+			now := time.Unix(1000, 0)
+			dropped := uint64(0)
+			for i, s := range c.steps {
+				now = now.Add(20*time.Millisecond + s.after)
+				h := pionrtp.Header{PayloadType: s.pt, SSRC: s.ssrc, SequenceNumber: s.seq}
+				ok, taken := g.admit(addrOrNil(s.from), &h, pt(s.pt), now)
+				if ok != s.ok || taken != s.taken {
+					t.Fatalf("step %d (%s seq %d): ok=%v taken=%v, want %v %v", i, s.from, s.seq, ok, taken, s.ok, s.taken)
+				}
+				if !ok {
+					dropped++
+				}
+			}
+			if g.dropped != dropped {
+				t.Fatalf("dropped %d, counted %d", dropped, g.dropped)
+			}
+		})
+	}
+}
+
+// pt is the negotiated payload type of a scenario: the media one its packets carry, telephone
+// events (101) aside.
+func pt(p uint8) int {
+	if p == 101 || p == 13 {
+		return 0
+	}
+	return int(p)
+}
+
+func addrOrNil(s string) *net.UDPAddr {
+	if s == "" {
+		return nil
+	}
+	a, err := net.ResolveUDPAddr("udp", s)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
+// A re-INVITE naming the same address keeps the source taken; a new address starts over.
+func TestSourceGuardReset(t *testing.T) {
+	var g sourceGuard
+	g.reset(addrOrNil("10.0.0.5:4000"), true)
+	now := time.Unix(1000, 0)
+	h := pionrtp.Header{PayloadType: 0, SSRC: 1, SequenceNumber: 1}
+	if ok, _ := g.admit(addrOrNil("192.0.2.7:31000"), &h, 0, now); ok {
+		t.Fatal("first packet of an unproven source taken")
+	}
+	for i := range probation {
+		h.SequenceNumber = uint16(2 + i)
+		g.admit(addrOrNil("192.0.2.7:31000"), &h, 0, now)
+	}
+	g.reset(addrOrNil("10.0.0.5:4000"), true)
+	if ok, taken := g.admit(addrOrNil("192.0.2.7:31000"), &h, 0, now); !ok || taken {
+		t.Fatalf("after the same SDP again: ok=%v taken=%v", ok, taken)
+	}
+	g.reset(addrOrNil("10.0.0.9:4000"), true)
+	if ok, _ := g.admit(addrOrNil("192.0.2.7:31000"), &h, 0, now); ok {
+		t.Fatal("a new SDP address kept the old source")
+	}
+}
+
+// Media from a stranger on a live line: nothing latches, no digit is taken, the silence keeps
+// going to the device, and the drops are counted.
+func TestStrangerIgnored(t *testing.T) {
+	stranger, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stranger.Close()
+	h := newPeerHarness(t, func(dev *net.UDPAddr) *Peer {
+		return &Peer{RTP: dev, Silence: true, SilenceCodec: "PCMU", SilencePT: 0, Latch: true, TelephoneEvent: 101}
+	})
+	before := metrics.RTPStrangers.Value()
+	h.sendRun(t, h.dev, 0, 1, 1, 3) // the device, from its SDP address
+	// The stranger: two media packets, then a digit (start and end), each from a fresh SSRC.
+	h.send(t, &pionrtp.Packet{Header: pionrtp.Header{Version: 2, PayloadType: 0, SSRC: 66, SequenceNumber: 1}, Payload: make([]byte, 160)}, stranger)
+	h.send(t, &pionrtp.Packet{Header: pionrtp.Header{Version: 2, PayloadType: 0, SSRC: 67, SequenceNumber: 9}, Payload: make([]byte, 160)}, stranger)
+	for _, end := range []byte{0x0a, 0x8a} {
+		h.send(t, &pionrtp.Packet{Header: pionrtp.Header{Version: 2, PayloadType: 101, SSRC: 68, SequenceNumber: 20},
+			Payload: []byte{5, end, 0x03, 0x20}}, stranger)
+	}
+	select {
+	case e := <-h.events:
+		t.Fatalf("a stranger's packets made an event: %#v", e)
+	case <-time.After(time.Second):
+	}
+	drain(h.dev)
+	_ = h.dev.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if _, _, err := h.dev.ReadFromUDP(make([]byte, 1500)); err != nil {
+		t.Fatalf("no silence at the device any more: %v", err)
+	}
+	_ = stranger.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	if n, _, err := stranger.ReadFromUDP(make([]byte, 1500)); err == nil {
+		t.Fatalf("%d bytes went to the stranger", n)
+	}
+	if got := metrics.RTPStrangers.Value() - before; got < 4 {
+		t.Fatalf("%d drops counted, want 4", got)
+	}
+}
