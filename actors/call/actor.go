@@ -260,6 +260,7 @@ func (a *Actor) handleStopping() {
 	if a.sess != nil && !a.done {
 		sess, timeout := a.sess, a.cfg.ByeTimeout
 		go func() {
+			defer a.recoverGoroutine("stop-bye", nil) // the actor is gone: nobody to tell
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			defer cancel()
 			_ = sess.Bye(ctx)

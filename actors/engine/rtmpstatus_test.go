@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,4 +53,17 @@ func str(p *string) string {
 		return ""
 	}
 	return *p
+}
+
+// A panic in a goroutine the call owns (here its INVITE transaction) reaches the call as the
+// transaction's failure: the call ends FAILED saying why, and the process goes on.
+func TestInvitePanicFailsCall(t *testing.T) {
+	eng, _ := newEngine(t, calltest.Script{PanicInvite: true})
+	if _, err := eng.StartCall(context.Background(), spec(t, `{"callId":"p","callee":"x","sipDomain":"h"}`)); err != nil {
+		t.Fatal(err)
+	}
+	c := waitStatus(t, eng, "p", callapi.StatusFailed)
+	if !strings.Contains(str(c.Reason), "goroutine panicked") {
+		t.Fatalf("reason %q", str(c.Reason))
+	}
 }
