@@ -167,6 +167,40 @@ func (a *Actor) heardFrom(ctx actor.Context, from *net.UDPAddr, pkt *pionrtp.Pac
 	return false
 }
 
+// handleRTCPRead takes an RTCP datagram from the device: it proves the device alive, shows where
+// its RTCP comes from (latching), and its sender reports place the line for lip sync. RTCP from
+// another IP address than the device's is dropped and counted like a stranger's RTP: a forged
+// sender report would move the line's timeline, a forged source our RTCP.
+func (a *Actor) handleRTCPRead(ctx actor.Context, m *rtcpRead) {
+	if !a.rtcpFromDevice(m.from) {
+		metrics.RTPStrangers.Inc()
+		return
+	}
+	a.heardFrom(ctx, nil, nil)
+	a.latchRTCP(m.from)
+	a.handleRTCP(m)
+}
+
+// rtcpFromDevice: RTCP comes from the IP address of the RTP source taken, or before one is, of
+// the SDP's addresses. With no SDP exchange yet, or an SDP naming no address, there is nothing
+// to check against.
+func (a *Actor) rtcpFromDevice(from *net.UDPAddr) bool {
+	p := a.peerSt
+	if p == nil || p.peer == nil {
+		return true
+	}
+	if from == nil {
+		return false
+	}
+	switch g := &p.guard; {
+	case g.taken != nil:
+		return from.IP.Equal(g.taken.IP)
+	case g.sdp != nil:
+		return from.IP.Equal(g.sdp.IP) || (p.peer.RTCP != nil && from.IP.Equal(p.peer.RTCP.IP))
+	}
+	return true
+}
+
 // latchRTCP takes the source of the device's first RTCP packet as where ours goes, with
 // symmetric latching on: behind NAT, its mapping of the RTCP port need not be RTP's + 1, nor
 // what a=rtcp says.

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	pionrtcp "github.com/pion/rtcp"
 	pionrtp "github.com/pion/rtp"
 
 	"github.com/sipcast/sipcast/internal/metrics"
@@ -174,7 +175,6 @@ func TestStrangerIgnored(t *testing.T) {
 		t.Fatalf("a stranger's packets made an event: %#v", e)
 	case <-time.After(time.Second):
 	}
-	drain(h.dev)
 	_ = h.dev.SetReadDeadline(time.Now().Add(2 * time.Second))
 	if _, _, err := h.dev.ReadFromUDP(make([]byte, 1500)); err != nil {
 		t.Fatalf("no silence at the device any more: %v", err)
@@ -185,5 +185,45 @@ func TestStrangerIgnored(t *testing.T) {
 	}
 	if got := metrics.RTPStrangers.Value() - before; got < 4 {
 		t.Fatalf("%d drops counted, want 4", got)
+	}
+}
+
+// RTCP from another IP address than the device's moves nothing: our RTCP keeps going where the
+// SDP said, and the datagrams are counted as strangers'.
+func TestStrangerRTCPIgnored(t *testing.T) {
+	sdpRTCP := listenLoopback(t)
+	stranger, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stranger.Close()
+	conf := &Configure{Codec: "H264", PayloadType: 96, ClockRate: 90000, Zero: time.Now()}
+	h := newLineHarness(t, Video, conf, func(dev *net.UDPAddr) *Peer {
+		return &Peer{RTP: dev, RTCP: sdpRTCP.LocalAddr().(*net.UDPAddr), Latch: true, TelephoneEvent: -1}
+	})
+	h.sendRun(t, h.dev, 96, 9, 1, 2) // the device, from its SDP address: taken at once
+	before := metrics.RTPStrangers.Value()
+	rr, err := (&pionrtcp.ReceiverReport{SSRC: 66}).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ourRTCP := &net.UDPAddr{IP: h.to.IP, Port: h.to.Port + 1}
+	for range 3 {
+		if _, err := stranger.WriteToUDP(rr, ourRTCP); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for metrics.RTPStrangers.Value()-before < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 3 stranger's RTCP datagrams counted", metrics.RTPStrangers.Value()-before)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	drain(sdpRTCP)
+	h.expectPLI(t, sdpRTCP, "still at the SDP's a=rtcp")
+	_ = stranger.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	if n, _, err := stranger.ReadFromUDP(make([]byte, 1500)); err == nil {
+		t.Fatalf("%d bytes of RTCP went to the stranger", n)
 	}
 }

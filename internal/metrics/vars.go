@@ -16,8 +16,8 @@ var (
 	// MediaRejected counts frames dropped because what the device sent could not be parsed or
 	// was out of range, by reason (RejectedH264Params, RejectedVP8): they never reach a muxer.
 	MediaRejected CounterVec
-	// RTPStrangers counts RTP packets dropped because they came from a source that is not the
-	// call's device (see actors/rtp's source check).
+	// RTPStrangers counts RTP (and RTCP) packets dropped because they came from a source that
+	// is not the call's device (see actors/rtp's source check).
 	RTPStrangers Counter
 	// GoroutinePanics counts panics recovered in goroutines actors own, by goroutine; each one is
 	// reported to its actor, which restarts the part.
@@ -72,7 +72,7 @@ func Write(out io.Writer) error {
 	w.Counter("sipcast_rtmp_dropped_frames_total", "Frames dropped because an RTMP server did not keep up (whole GOPs).", &RTMPDropped)
 	w.CounterVec("sipcast_media_rejected_total", "Frames dropped because their data could not be parsed or was out of range, by reason.",
 		"reason", &MediaRejected, RejectedH264Params, RejectedVP8)
-	w.Counter("sipcast_rtp_strangers_total", "RTP packets dropped because they came from a source other than the call's device.", &RTPStrangers)
+	w.Counter("sipcast_rtp_strangers_total", "RTP and RTCP packets dropped because they came from a source other than the call's device.", &RTPStrangers)
 	w.CounterVec("sipcast_goroutine_panics_total", "Panics recovered in goroutines actors own, by goroutine.", "goroutine", &GoroutinePanics)
 	w.Counter("sipcast_audio_concealed_packets_total", "Lost audio packets made up by the decoder (Opus FEC/PLC, Speex PLC).", &AudioConcealed)
 	w.Gauge("sipcast_notify_queue", "Status notifications waiting for delivery.", &NotifyQueued)
