@@ -20,6 +20,9 @@ type guardStep struct {
 	seq       uint16
 	after     time.Duration
 	ok, taken bool
+	// negotiated is the payload type the SDP chose when the packet comes; 0: the packet's own
+	// (telephone events and comfort noise aside, see pt).
+	negotiated int
 }
 
 func run(from string, pt uint8, ssrc uint32, seq uint16, n int, lastOK bool) []guardStep {
@@ -52,37 +55,67 @@ func TestSourceGuard(t *testing.T) {
 		}},
 		{name: "another address is dropped without latching, however long it sends", sdp: sdp,
 			steps: run(stranger, 0, 7, 1, 10, false)},
-		{name: "the SDP's IP from another port proves itself", sdp: sdp, steps: run("10.0.0.5:4002", 0, 3, 1, probation, true)},
+		{name: "the first valid source at the SDP's IP is taken at once", sdp: sdp,
+			steps: []guardStep{{from: "10.0.0.5:4002", pt: 0, ssrc: 3, seq: 1, ok: true, taken: true}}},
+		{name: "a first packet of another payload type takes nothing", sdp: sdp, latch: true, steps: []guardStep{
+			{from: natted, pt: 101, ssrc: 5, seq: 1},
+			{from: natted, pt: 0, ssrc: 5, seq: 2, ok: true, taken: true},
+		}},
+		{name: "latching: the first valid source is taken at once (NAT)", sdp: sdp, latch: true,
+			steps: []guardStep{{from: natted, pt: 0, ssrc: 5, seq: 100, ok: true, taken: true}}},
 		// Issue #12: an SPS and an IDR from anywhere were enough to break the stream.
 		{name: "a spoofer's two packets during the call are dropped", sdp: sdp, latch: true, steps: cat(
 			[]guardStep{{from: device, pt: 96, ssrc: 1, seq: 1, ok: true, taken: true}},
 			run(stranger, 96, 66, 1, 2, false),
 			[]guardStep{{from: device, pt: 96, ssrc: 1, seq: 2, ok: true}},
 		)},
-		{name: "latching: a NATed source proves itself", sdp: sdp, latch: true, steps: run(natted, 0, 5, 100, probation, true)},
-		{name: "latching: a broken sequence starts over", sdp: sdp, latch: true, steps: cat(
-			run(natted, 0, 5, 100, probation-1, false),
-			run(natted, 0, 5, 200, probation, true),
-		)},
-		{name: "latching: another SSRC starts over", sdp: sdp, latch: true, steps: cat(
-			run(natted, 0, 5, 100, probation-1, false),
-			run(natted, 0, 6, 103, probation, true),
-		)},
-		{name: "latching: other payload types never prove a source", sdp: sdp, latch: true,
-			steps: run(natted, 101, 5, 100, 10, false)},
 		{name: "no takeover while the device sends", sdp: sdp, latch: true, steps: cat(
 			[]guardStep{{from: device, pt: 0, ssrc: 1, seq: 1, ok: true, taken: true}},
 			run(stranger, 0, 66, 1, 10, false),
 			[]guardStep{{from: device, pt: 0, ssrc: 1, seq: 2, ok: true, after: 500 * time.Millisecond}},
 			run(stranger, 0, 66, 11, 10, false),
 		)},
-		{name: "takeover once the device fell silent", sdp: sdp, latch: true, steps: cat(
+		{name: "takeover once the device fell silent and the new source proved itself", sdp: sdp, latch: true, steps: cat(
 			[]guardStep{{from: device, pt: 0, ssrc: 1, seq: 1, ok: true, taken: true}},
 			[]guardStep{{from: natted, pt: 0, ssrc: 9, seq: 1, after: takeoverQuiet}},
 			run(natted, 0, 9, 2, probation-1, true),
 			[]guardStep{{from: device, pt: 0, ssrc: 1, seq: 2}},
 		)},
-		{name: "no SDP address: like latching", steps: run(natted, 0, 5, 1, probation, true)},
+		{name: "takeover: a broken sequence starts over", sdp: sdp, latch: true, steps: cat(
+			[]guardStep{{from: device, pt: 0, ssrc: 1, seq: 1, ok: true, taken: true}},
+			[]guardStep{{from: natted, pt: 0, ssrc: 9, seq: 1, after: takeoverQuiet}},
+			run(natted, 0, 9, 2, probation-2, false),
+			run(natted, 0, 9, 200, probation, true),
+		)},
+		{name: "takeover: another SSRC starts over", sdp: sdp, latch: true, steps: cat(
+			[]guardStep{{from: device, pt: 0, ssrc: 1, seq: 1, ok: true, taken: true}},
+			[]guardStep{{from: natted, pt: 0, ssrc: 9, seq: 1, after: takeoverQuiet}},
+			run(natted, 0, 9, 2, probation-2, false),
+			run(natted, 0, 10, 3, probation, true),
+		)},
+		{name: "takeover: other payload types never prove a source", sdp: sdp, latch: true, steps: cat(
+			[]guardStep{{from: device, pt: 0, ssrc: 1, seq: 1, ok: true, taken: true}},
+			[]guardStep{{from: natted, pt: 101, ssrc: 9, seq: 1, after: takeoverQuiet}},
+			run(natted, 101, 9, 2, 10, false),
+		)},
+		// A re-INVITE to another codec: the device's new encoder sends from a new port. Taken at
+		// once, the old source is dropped from then on.
+		{name: "a new codec from a new source is taken at once", sdp: sdp, steps: []guardStep{
+			{from: device, pt: 0, ssrc: 1, seq: 1, ok: true, taken: true},
+			{from: device, pt: 0, ssrc: 1, seq: 2, ok: true, negotiated: 111},
+			{from: "10.0.0.5:4100", pt: 111, ssrc: 2, seq: 1, ok: true, taken: true},
+			{from: device, pt: 0, ssrc: 1, seq: 3, negotiated: 111},
+			{from: stranger, pt: 111, ssrc: 3, seq: 1},
+		}},
+		{name: "a new codec from the same source keeps it", sdp: sdp, latch: true, steps: []guardStep{
+			{from: device, pt: 0, ssrc: 1, seq: 1, ok: true, taken: true},
+			{from: device, pt: 111, ssrc: 1, seq: 2, ok: true},
+			{from: natted, pt: 111, ssrc: 2, seq: 1},
+		}},
+		{name: "no SDP address: like latching", steps: []guardStep{
+			{from: natted, pt: 0, ssrc: 5, seq: 1, ok: true, taken: true},
+			{from: stranger, pt: 0, ssrc: 6, seq: 1},
+		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var g sourceGuard
@@ -91,8 +124,12 @@ func TestSourceGuard(t *testing.T) {
 			dropped := uint64(0)
 			for i, s := range c.steps {
 				now = now.Add(20*time.Millisecond + s.after)
-				h := pionrtp.Header{PayloadType: s.pt, SSRC: s.ssrc, SequenceNumber: s.seq}
-				ok, taken := g.admit(addrOrNil(s.from), &h, pt(s.pt), now)
+				h := pionrtp.Header{Version: 2, PayloadType: s.pt, SSRC: s.ssrc, SequenceNumber: s.seq}
+				media := pt(s.pt)
+				if s.negotiated != 0 {
+					media = s.negotiated
+				}
+				ok, taken := g.admit(addrOrNil(s.from), &h, media, now)
 				if ok != s.ok || taken != s.taken {
 					t.Fatalf("step %d (%s seq %d): ok=%v taken=%v, want %v %v", i, s.from, s.seq, ok, taken, s.ok, s.taken)
 				}
@@ -132,19 +169,15 @@ func TestSourceGuardReset(t *testing.T) {
 	var g sourceGuard
 	g.reset(addrOrNil("10.0.0.5:4000"), true)
 	now := time.Unix(1000, 0)
-	h := pionrtp.Header{PayloadType: 0, SSRC: 1, SequenceNumber: 1}
-	if ok, _ := g.admit(addrOrNil("192.0.2.7:31000"), &h, 0, now); ok {
-		t.Fatal("first packet of an unproven source taken")
-	}
-	for i := range probation {
-		h.SequenceNumber = uint16(2 + i)
-		g.admit(addrOrNil("192.0.2.7:31000"), &h, 0, now)
+	h := pionrtp.Header{Version: 2, PayloadType: 0, SSRC: 1, SequenceNumber: 1}
+	if ok, taken := g.admit(addrOrNil("192.0.2.7:31000"), &h, 0, now); !ok || !taken {
+		t.Fatal("the first valid source was not taken")
 	}
 	g.reset(addrOrNil("10.0.0.5:4000"), true)
 	if ok, taken := g.admit(addrOrNil("192.0.2.7:31000"), &h, 0, now); !ok || taken {
 		t.Fatalf("after the same SDP again: ok=%v taken=%v", ok, taken)
 	}
-	g.reset(addrOrNil("10.0.0.9:4000"), true)
+	g.reset(addrOrNil("10.0.0.9:4000"), false)
 	if ok, _ := g.admit(addrOrNil("192.0.2.7:31000"), &h, 0, now); ok {
 		t.Fatal("a new SDP address kept the old source")
 	}
