@@ -266,6 +266,7 @@ func (a *Actor) handleStopping() {
 	if a.sess != nil && !a.done {
 		sess, timeout := a.sess, a.cfg.ByeTimeout
 		go func() {
+			defer a.recoverGoroutine("stop-bye", nil) // the actor is gone: nobody to tell
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			defer cancel()
 			_ = sess.Bye(ctx)
@@ -292,6 +293,11 @@ func (a *Actor) handleChildTerminated(ctx actor.Context, m *actor.Terminated) {
 }
 
 func (a *Actor) handleRTMPStatus(ctx actor.Context, m *rtmp.StatusChanged) {
+	if a.done {
+		// The call's end fixed every RTMP status (callapi.EndedRTMP); a publisher's late word
+		// must not bring a dead stream back to life.
+		return
+	}
 	if m.ID != "" {
 		ctx.Send(ctx.Parent(), &PushStatus{CallID: a.cfg.Spec.CallID, ID: m.ID, Status: m.Status, Reason: m.Reason})
 		return
@@ -330,6 +336,9 @@ func (a *Actor) finish(ctx actor.Context, status string, code int, reason string
 	}
 	if reason != "" {
 		a.call.Reason = callapi.Str(reason)
+	}
+	if a.call.RTMPStreamStatus != nil {
+		a.call.RTMPStreamStatus = callapi.Str(callapi.EndedRTMP(*a.call.RTMPStreamStatus))
 	}
 	a.log.Info("call ended", "status", status, "sipStatus", code, "reason", reason)
 	a.publish(ctx)

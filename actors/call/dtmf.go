@@ -97,7 +97,7 @@ func (a *Actor) sendDTMF(ctx actor.Context) {
 	a.log.Info("sending DTMF", "type", DTMFInfo, "digits", p.digits)
 	sess, root, self, ct, log := a.sess.(InfoSender), a.system.Root, a.self, p.info, a.log
 	go func() {
-		defer a.recoverGoroutine("dtmf-info")
+		defer a.recoverGoroutine("dtmf-info", func(err error) any { return &dtmfDone{err: err, info: ct} })
 		var err error
 		for i := 0; i < len(p.digits) && err == nil; i++ {
 			d := p.digits[i]

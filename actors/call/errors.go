@@ -25,4 +25,7 @@ var (
 	ErrSessionExpired = errors.New("session expired")
 	// ErrRegistration: the REGISTER a call with sipRegisterRequired needs failed.
 	ErrRegistration = errors.New("registration failed")
+	// ErrPanicked: a goroutine of the call (a SIP transaction) panicked; the transaction counts
+	// as failed with this error.
+	ErrPanicked = errors.New("call: goroutine panicked")
 )

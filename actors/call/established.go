@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
 
 	"github.com/sipcast/sipcast/actors/rtp"
+	"github.com/sipcast/sipcast/internal/metrics"
 	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/protocol/callapi"
 	"github.com/sipcast/sipcast/protocol/sdp"
@@ -166,9 +168,19 @@ func randomUint32() uint32 {
 	return binary.BigEndian.Uint32(b[:])
 }
 
-func (a *Actor) recoverGoroutine(name string) {
-	if r := recover(); r != nil {
-		a.log.Error("goroutine panicked", "goroutine", name, "panic", r)
+// recoverGoroutine, deferred in a goroutine the actor owns, turns a panic into the message the
+// goroutine would have ended with (report builds it, with the panic as its error; nil: none),
+// so the actor learns the transaction failed instead of waiting for it forever: protoactor
+// supervises panics inside Receive only.
+func (a *Actor) recoverGoroutine(name string, report func(err error) any) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	metrics.GoroutinePanics.With("call_" + name).Inc()
+	a.log.Error("goroutine panicked", "goroutine", name, "panic", r, "stack", string(debug.Stack()))
+	if report != nil {
+		a.system.Root.Send(a.self, report(fmt.Errorf("%w: %s: %v", ErrPanicked, name, r)))
 	}
 }
 

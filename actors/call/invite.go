@@ -55,7 +55,7 @@ func (a *Actor) startInvite(ctx actor.Context) {
 }
 
 func (a *Actor) runInvite(ctx context.Context, inv sipua.Invite) {
-	defer a.recoverGoroutine("invite")
+	defer a.recoverGoroutine("invite", func(err error) any { return &inviteFailed{err: err} })
 	root, self := a.system.Root, a.self
 	sess, err := a.cfg.SIP.Invite(ctx, inv)
 	if err != nil {
@@ -192,7 +192,7 @@ func (a *Actor) terminating(ctx actor.Context) {
 func (a *Actor) sendBye(ctx actor.Context) {
 	sess, timeout, root, self := a.sess, a.cfg.ByeTimeout, a.system.Root, a.self
 	go func() {
-		defer a.recoverGoroutine("bye")
+		defer a.recoverGoroutine("bye", func(err error) any { return &byeDone{err: err} })
 		bctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		root.Send(self, &byeDone{err: sess.Bye(bctx)})

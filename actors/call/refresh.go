@@ -74,7 +74,7 @@ func (a *Actor) sendRefresh() {
 	sess, root, self := a.sess, a.system.Root, a.self
 	a.log.Info("refreshing the session", "method", r.Method, "interval", a.dlg.session.interval)
 	go func() {
-		defer a.recoverGoroutine("refresh")
+		defer a.recoverGoroutine("refresh", func(err error) any { return &refreshDone{method: r.Method, err: err} })
 		ctx, cancel := context.WithTimeout(context.Background(), refreshTimeout)
 		defer cancel()
 		reply, err := sess.Update(ctx, r)

@@ -58,7 +58,7 @@ func (a *Actor) register() {
 	expires := a.dlg.reg.send()
 	b, root, self := a.dlg.binding, a.system.Root, a.self
 	go func() {
-		defer a.recoverGoroutine("register")
+		defer a.recoverGoroutine("register", func(err error) any { return &registerDone{expires: expires, err: err} })
 		ctx, cancel := context.WithTimeout(context.Background(), registerTimeout)
 		defer cancel()
 		res, err := b.Register(ctx, expires)
@@ -109,7 +109,7 @@ func (a *Actor) endRegistration() {
 	body := registrationOf(a.cfg.Spec, a.cfg.NodeID, callapi.RegistrationUnregistered, 0, "", 0)
 	log := a.log
 	go func() {
-		defer a.recoverGoroutine("unregister")
+		defer a.recoverGoroutine("unregister", nil)
 		ctx, cancel := context.WithTimeout(context.Background(), unregisterTimeout)
 		defer cancel()
 		res, err := b.Register(ctx, 0)

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -83,6 +84,15 @@ func (l *lane) try() {
 	l.inflight.Add(1)
 	go func() {
 		defer l.inflight.Done()
+		defer func() {
+			// A panic posting one notification fails that attempt (retried as any failure),
+			// never the process nor the lane, which would wait for the attempt forever.
+			if r := recover(); r != nil {
+				metrics.GoroutinePanics.With("notify_post").Inc()
+				cancel()
+				root.Send(self, &attemptDone{gen: gen, err: fmt.Errorf("notify: post panicked: %v", r)})
+			}
+		}()
 		err := post(ctx, cfg, d)
 		cancel()
 		root.Send(self, &attemptDone{gen: gen, err: err})

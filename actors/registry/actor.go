@@ -228,11 +228,14 @@ func (a *Actor) handleTerminated(ctx actor.Context, m *actor.Terminated) {
 		return
 	}
 	delete(a.byPID, m.Who.Id)
-	a.dropPushes(e.spec.CallID)
+	a.dropPushes(e.spec.CallID, e.spec.AppKey)
 	if !callapi.Ended(e.call.Status) {
 		// Stopped without a final status: it crashed (the supervisor stopped it) or was killed.
 		e.call.Status = callapi.StatusFailed
 		e.call.Reason = callapi.Str(call.ErrActorFailed.Error())
+		if e.call.RTMPStreamStatus != nil {
+			e.call.RTMPStreamStatus = callapi.Str(callapi.EndedRTMP(*e.call.RTMPStreamStatus))
+		}
 		a.log.Error("call actor terminated without a final status", "callId", e.call.CallID)
 		if a.cfg.Events != nil {
 			a.cfg.Events(e.call)

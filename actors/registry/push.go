@@ -206,11 +206,21 @@ func (a *Actor) handlePushStatus(m *call.PushStatus) {
 // object.
 const EventPushStatus = "PushStatusEvent"
 
-// dropPushes forgets the pushes of a call that ended: they ended with it.
-func (a *Actor) dropPushes(callID string) {
+// dropPushes forgets the pushes of a call that ended: they ended with it, and their last
+// notified status says so (callapi.EndedRTMP) rather than leave a stream that is gone ACTIVE.
+func (a *Actor) dropPushes(callID, appKey string) {
 	for id, p := range a.pushes {
-		if p.callID == callID {
-			a.dropPush(id)
+		if p.callID != callID {
+			continue
+		}
+		a.dropPush(id)
+		final := callapi.EndedRTMP(p.push.RTMPStreamStatus)
+		if final == p.push.RTMPStreamStatus {
+			continue
+		}
+		p.push.RTMPStreamStatus, p.push.Reason = final, callapi.Str("call ended")
+		if a.cfg.Publish != nil {
+			a.cfg.Publish(EventPushStatus, callID, appKey, p.push)
 		}
 	}
 }

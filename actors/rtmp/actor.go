@@ -335,9 +335,3 @@ func (a *Actor) stopWriter() {
 func (a *Actor) status(ctx actor.Context, status, reason string) {
 	ctx.Send(a.parent, &StatusChanged{ID: a.cfg.ID, Status: status, Reason: reason, Reconnects: a.reconnects})
 }
-
-func (a *Actor) recoverGoroutine(name string) {
-	if r := recover(); r != nil {
-		a.log.Error("goroutine panicked", "goroutine", name, "panic", r)
-	}
-}

@@ -16,7 +16,7 @@ import (
 // a client that connects while the actor is stopping is still closed by the actor.
 func (a *Actor) connect(ctx context.Context, gen int, result chan<- *gortmplib.Client, done chan<- struct{}) {
 	defer close(done)
-	defer a.recoverGoroutine("connect")
+	defer a.reportPanic("connect", func(err error) any { return &connectFailed{gen: gen, err: err} })
 	c := &gortmplib.Client{URL: a.cfg.Target.ClientURL(), Publish: true, TLSConfig: a.cfg.TLS, DialContext: a.dialTCP}
 	if err := c.Initialize(ctx); err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {

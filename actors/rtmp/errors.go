@@ -14,3 +14,8 @@ var (
 	// ErrGaveUp: reconnecting failed for longer, or more often, than configured.
 	ErrGaveUp = errors.New("rtmp: gave up reconnecting")
 )
+
+// ErrPanicked: a goroutine of the publisher (connect or writer) panicked, most likely in the
+// RTMP library on data it could not handle. The actor treats it as a lost connection: it
+// reconnects, and the status says RTMP_CONNECTION_LOST meanwhile.
+var ErrPanicked = errors.New("rtmp: publisher goroutine panicked")

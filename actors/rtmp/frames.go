@@ -22,7 +22,10 @@ func (a *Actor) handleVideo(ctx actor.Context, f *frame.VideoFrame) {
 	}
 	if f.Key && (a.written == nil || !equal(a.written.sps, f.SPS) || !equal(a.written.pps, f.PPS)) {
 		// New parameter sets (or a new connection) need sequence headers, which gortmplib sends
-		// only when a Writer is initialised.
+		// only when a Writer is initialised (and parses the SPS for, panicking on a bad one).
+		if !a.checkParams(ctx, f) {
+			return
+		}
 		init := &trackInit{sps: f.SPS, pps: f.PPS, audio: t.Audio, aac: t.AAC}
 		if !a.enqueue(ctx, item{init: init}) {
 			return

@@ -49,8 +49,9 @@ type trackInit struct {
 // unpublishes the stream).
 func (a *Actor) writerLoop(client *gortmplib.Client, gen int, items <-chan item, done chan<- struct{}) {
 	defer close(done)
+	// Deferred before Close, so it also catches a panic in Close itself.
+	defer a.reportPanic("writer", func(err error) any { return &writeFailed{gen: gen, err: err} })
 	defer client.Close()
-	defer a.recoverGoroutine("writer")
 	var w *gortmplib.Writer
 	var video, audio *gortmplib.Track
 	var audioCodec frame.AudioCodec

@@ -129,11 +129,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 	case *packetRead:
 		a.handlePacket(ctx, m)
 	case *rtcpRead:
-		// RTCP proves the device alive, shows where its RTCP comes from (latching), and its
-		// sender reports place the line for lip sync.
-		a.heardFrom(ctx, nil, nil)
-		a.latchRTCP(m.from)
-		a.handleRTCP(m)
+		a.handleRTCPRead(ctx, m)
 	case *jitterTick:
 		a.handleJitterTick(ctx)
 	case *frame.DeviceKeyframe:

@@ -2,21 +2,22 @@ package rtp
 
 import (
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
 
 	"github.com/sipcast/sipcast/media/frame"
+	"github.com/sipcast/sipcast/protocol/rtph264"
 )
 
 // reportFormat tells the parent the picture size when a new SPS arrives, so a push can say how
-// big its stream is. An SPS that does not parse is left unreported: the stream still flows.
+// big its stream is. Frames carry only SPSs the video pipe checked; one that fails here anyway
+// is left unreported.
 func (a *Actor) reportFormat(ctx actor.Context, sps []byte) {
 	if sps == nil || string(sps) == string(a.lastSPS) || ctx.Parent() == nil {
 		return
 	}
 	a.lastSPS = sps
-	var s h264.SPS
-	if err := s.Unmarshal(sps); err != nil {
+	p, err := rtph264.CheckSPS(sps)
+	if err != nil {
 		return
 	}
-	ctx.Send(ctx.Parent(), &frame.VideoFormat{Width: s.Width(), Height: s.Height()})
+	ctx.Send(ctx.Parent(), &frame.VideoFormat{Width: p.Width, Height: p.Height})
 }

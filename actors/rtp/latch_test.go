@@ -6,7 +6,6 @@ import (
 	"time"
 
 	pionrtcp "github.com/pion/rtcp"
-	pionrtp "github.com/pion/rtp"
 
 	"github.com/sipcast/sipcast/media/frame"
 )
@@ -35,7 +34,7 @@ func TestRTCPLatching(t *testing.T) {
 
 	h.expectPLI(t, sdpRTCP, "at the SDP's a=rtcp")
 
-	h.send(t, &pionrtp.Packet{Header: pionrtp.Header{Version: 2, PayloadType: 0, SSRC: 9}, Payload: make([]byte, 160)}, natted.RTP)
+	h.sendRun(t, natted.RTP, 96, 9, 1, probation)
 	if m, ok := h.event(t, 5*time.Second).(*Latched); !ok || !sameAddr(m.RTP, natted.RTP.LocalAddr().(*net.UDPAddr)) {
 		t.Fatalf("latched %#v", m)
 	}

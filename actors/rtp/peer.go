@@ -6,6 +6,8 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	pionrtp "github.com/pion/rtp"
+
+	"github.com/sipcast/sipcast/internal/metrics"
 )
 
 // Peer tells the actor about the device's side of its line, as the latest SDP exchange left it:
@@ -78,6 +80,10 @@ type peerState struct {
 	// rtcpLatched: the device's RTCP came, so rtcp is its real source rather than the SDP's
 	// address or the guess of RTP's port + 1.
 	rtcpLatched bool
+	// src is the source of the last RTP datagram (the reader names it only when it changes);
+	// guard decides which sources are the device's.
+	src   *net.UDPAddr
+	guard sourceGuard
 }
 
 func (a *Actor) handlePeer(ctx actor.Context, m *Peer) {
@@ -87,6 +93,7 @@ func (a *Actor) handlePeer(ctx actor.Context, m *Peer) {
 	}
 	p := a.peerSt
 	p.peer, p.parent, p.since, p.timedOut = m, ctx.Parent(), a.cfg.Now(), false
+	p.guard.reset(m.RTP, m.Latch)
 	if !m.Latch {
 		p.latched, p.rtcpLatched = false, false
 	}
@@ -103,12 +110,28 @@ func (a *Actor) handlePeer(ctx actor.Context, m *Peer) {
 	a.log.Info("peer", "remote", p.remote, "receives", m.Receives, "silence", m.Silence, "dtmfPt", m.TelephoneEvent)
 }
 
-// heardFrom notes a datagram of the device. For RTP it also latches and takes telephone events;
-// it reports whether the packet was one (and so is not media).
+// heardFrom notes a datagram of the device. For RTP it first drops packets from strangers (see
+// sourceGuard), then latches and takes telephone events; it reports whether the packet was
+// either (and so is not media).
 func (a *Actor) heardFrom(ctx actor.Context, from *net.UDPAddr, pkt *pionrtp.Packet) bool {
+	if a.peerSt == nil {
+		a.peerSt = &peerState{}
+	}
 	p := a.peerSt
-	if p == nil {
+	if pkt != nil && from != nil {
+		p.src = from
+	}
+	if p.peer == nil {
+		// No SDP exchange yet, so no media expected: the packet goes nowhere either way.
 		return false
+	}
+	taken := false
+	if pkt != nil {
+		var ok bool
+		if ok, taken = p.guard.admit(p.src, &pkt.Header, a.mediaPT(), a.cfg.Now()); !ok {
+			a.stranger(pkt)
+			return true
+		}
 	}
 	p.heard = a.cfg.Now()
 	if p.timedOut {
@@ -119,7 +142,9 @@ func (a *Actor) heardFrom(ctx actor.Context, from *net.UDPAddr, pkt *pionrtp.Pac
 	if pkt == nil {
 		return false
 	}
-	if p.peer.Latch && from != nil && !p.latched && !sameAddr(from, p.remote) {
+	if p.peer.Latch && taken && !sameAddr(p.src, p.remote) {
+		// The source that proved itself is the device: send there (symmetric RTP).
+		from := p.src
 		p.remote, p.latched = from, true
 		if !p.rtcpLatched {
 			// Until the device's own RTCP shows where it comes from: the port above its RTP one
@@ -142,12 +167,50 @@ func (a *Actor) heardFrom(ctx actor.Context, from *net.UDPAddr, pkt *pionrtp.Pac
 	return false
 }
 
+// handleRTCPRead takes an RTCP datagram from the device: it proves the device alive, shows where
+// its RTCP comes from (latching), and its sender reports place the line for lip sync. RTCP from
+// another IP address than the device's is dropped and counted like a stranger's RTP: a forged
+// sender report would move the line's timeline, a forged source our RTCP.
+func (a *Actor) handleRTCPRead(ctx actor.Context, m *rtcpRead) {
+	if !a.rtcpFromDevice(m.from) {
+		metrics.RTPStrangers.Inc()
+		return
+	}
+	a.heardFrom(ctx, nil, nil)
+	a.latchRTCP(m.from)
+	a.handleRTCP(m)
+}
+
+// rtcpFromDevice: RTCP comes from the IP address of the RTP source taken, or before one is, of
+// the SDP's addresses. With no SDP exchange yet, or an SDP naming no address, there is nothing
+// to check against.
+func (a *Actor) rtcpFromDevice(from *net.UDPAddr) bool {
+	p := a.peerSt
+	if p == nil || p.peer == nil {
+		return true
+	}
+	if from == nil {
+		return false
+	}
+	switch g := &p.guard; {
+	case g.taken != nil:
+		return from.IP.Equal(g.taken.IP)
+	case g.sdp != nil:
+		return from.IP.Equal(g.sdp.IP) || (p.peer.RTCP != nil && from.IP.Equal(p.peer.RTCP.IP))
+	}
+	return true
+}
+
 // latchRTCP takes the source of the device's first RTCP packet as where ours goes, with
 // symmetric latching on: behind NAT, its mapping of the RTCP port need not be RTP's + 1, nor
 // what a=rtcp says.
 func (a *Actor) latchRTCP(from *net.UDPAddr) {
 	p := a.peerSt
 	if p == nil || p.peer == nil || !p.peer.Latch || from == nil || p.rtcpLatched {
+		return
+	}
+	if t := p.guard.taken; t == nil || !from.IP.Equal(t.IP) {
+		// Only the device's RTCP moves ours: it comes from where its RTP comes from.
 		return
 	}
 	p.rtcpLatched = true
@@ -202,4 +265,21 @@ func (a *Actor) stopPeer() {
 
 func sameAddr(a, b *net.UDPAddr) bool {
 	return a != nil && b != nil && a.Port == b.Port && a.IP.Equal(b.IP)
+}
+
+// mediaPT is the payload type media must carry on this line; -1 before the answer said.
+func (a *Actor) mediaPT() int {
+	if a.conf == nil {
+		return -1
+	}
+	return int(a.conf.PayloadType)
+}
+
+// stranger counts a packet the source check refused; the first and every 1000th are logged.
+func (a *Actor) stranger(pkt *pionrtp.Packet) {
+	metrics.RTPStrangers.Inc()
+	if n := a.peerSt.guard.dropped; n == 1 || n%1000 == 0 {
+		a.log.Warn("RTP dropped", "err", ErrStranger, "from", a.peerSt.src, "ssrc", pkt.SSRC, "pt", pkt.PayloadType,
+			"taken", a.peerSt.guard.taken, "dropped", n)
+	}
 }

@@ -91,6 +91,23 @@ func (h *peerHarness) send(t *testing.T, p *pionrtp.Packet, from *net.UDPConn) {
 	}
 }
 
+// sendRun sends n packets in sequence from one source, as a device proving itself does.
+func (h *peerHarness) sendRun(t *testing.T, from *net.UDPConn, pt uint8, ssrc uint32, seq uint16, n int) {
+	t.Helper()
+	for i := range n {
+		h.send(t, &pionrtp.Packet{Header: pionrtp.Header{Version: 2, PayloadType: pt, SSRC: ssrc,
+			SequenceNumber: seq + uint16(i), Timestamp: uint32(i) * 160}, Payload: payloadFor(pt)}, from)
+	}
+}
+
+// payloadFor is a small valid payload of the payload types these tests use.
+func payloadFor(pt uint8) []byte {
+	if pt >= 96 {
+		return []byte{0x41, 0x9a, 0x02, 0x03} // an H.264 non-IDR slice
+	}
+	return make([]byte, 160)
+}
+
 // Silence is one RTP stream: packets of 20 ms of silence in the line's codec (G.711 zero samples,
 // or the Opus silence frame), consecutive sequence numbers, timestamps in whole packets of the
 // codec's clock, the marker on the first only, one SSRC. On a video line, a black keyframe every
@@ -193,7 +210,7 @@ func TestLatching(t *testing.T) {
 	h := newPeerHarness(t, func(dev *net.UDPAddr) *Peer {
 		return &Peer{RTP: dev, Silence: true, SilenceCodec: "PCMA", SilencePT: 8, Latch: true, TelephoneEvent: -1}
 	})
-	h.send(t, &pionrtp.Packet{Header: pionrtp.Header{Version: 2, PayloadType: 0, SSRC: 9}, Payload: make([]byte, 160)}, natted)
+	h.sendRun(t, natted, 0, 9, 1, probation)
 	if m, ok := h.event(t, 5*time.Second).(*Latched); !ok || m.RTP.Port != natted.LocalAddr().(*net.UDPAddr).Port {
 		t.Fatalf("latched %#v", m)
 	}

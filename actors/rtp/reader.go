@@ -2,9 +2,13 @@ package rtp
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
+	"runtime/debug"
 	"time"
+
+	"github.com/sipcast/sipcast/internal/metrics"
 )
 
 // maxDatagram is the largest UDP payload read: RTP over Ethernet never exceeds the MTU, but a
@@ -65,7 +69,7 @@ func (r *readArena) msg() *packetRead {
 // (which the actor logs with the first packet) only when it differs from the previous datagram's.
 func (a *Actor) readLoop(conn *net.UDPConn, isRTCP bool) {
 	defer a.readers.Done()
-	defer a.recoverGoroutine("reader")
+	defer a.recoverGoroutine("reader", func(err error) any { return &readFailed{rtcp: isRTCP, err: err} })
 	root := a.system.Root
 	scratch := make([]byte, maxDatagram)
 	var arena readArena
@@ -112,10 +116,16 @@ func (a *Actor) tickLoop(stop <-chan struct{}) {
 	}
 }
 
-// recoverGoroutine turns a panic in an owned goroutine into a logged error instead of a crashed
-// process: protoactor only supervises panics inside Receive.
-func (a *Actor) recoverGoroutine(name string) {
-	if r := recover(); r != nil {
-		a.log.Error("goroutine panicked", "goroutine", name, "panic", r)
+// recoverGoroutine turns a panic in an owned goroutine into a message to the actor (report
+// builds it): protoactor supervises panics inside Receive only, and a reader that died silently
+// would leave the line deaf. The actor fails on the message and its supervisor restarts it,
+// which reopens the port and starts fresh readers.
+func (a *Actor) recoverGoroutine(name string, report func(err error) any) {
+	r := recover()
+	if r == nil {
+		return
 	}
+	metrics.GoroutinePanics.With("rtp_" + name).Inc()
+	a.log.Error("goroutine panicked", "goroutine", name, "panic", r, "stack", string(debug.Stack()))
+	a.system.Root.Send(a.self, report(fmt.Errorf("%w: %s: %v", ErrPanicked, name, r)))
 }

@@ -6,6 +6,7 @@ import (
 
 	pionrtp "github.com/pion/rtp"
 
+	"github.com/sipcast/sipcast/internal/metrics"
 	"github.com/sipcast/sipcast/media/clock"
 	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/protocol/rtph264"
@@ -21,7 +22,13 @@ type videoPipe struct {
 }
 
 func newVideoPipe(c *Configure, _ func() time.Time) *videoPipe {
-	return &videoPipe{timeline: clock.NewTimeline(c.ClockRate, c.Zero), sps: c.SPS, pps: c.PPS}
+	v := &videoPipe{timeline: clock.NewTimeline(c.ClockRate, c.Zero)}
+	// The SDP's sprop-parameter-sets come from the network too: the stream waits for in-band
+	// ones rather than hand a muxer a set it cannot parse.
+	if _, err := rtph264.CheckSPS(c.SPS); err == nil && rtph264.CheckPPS(c.PPS) == nil {
+		v.sps, v.pps = c.SPS, c.PPS
+	}
+	return v
 }
 
 // push returns the frame an AU completed (nil if none), and whether data was lost so that the
@@ -37,6 +44,12 @@ func (v *videoPipe) push(pkt *pionrtp.Packet, arrival time.Time) (*frame.VideoFr
 	lost := err != nil && errors.Is(err, rtph264.ErrFragmentLost)
 	if len(au) == 0 {
 		return nil, lost
+	}
+	if rtph264.CheckAU(au) != nil {
+		// A parameter set no muxer could take (issue #12): the unit goes nowhere, and the picture
+		// is broken until a keyframe with good ones comes.
+		metrics.MediaRejected.With(metrics.RejectedH264Params).Inc()
+		return nil, true
 	}
 	if sps, pps := rtph264.ExtractParams(au); sps != nil || pps != nil {
 		if sps != nil {

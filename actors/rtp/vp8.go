@@ -7,6 +7,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	pionrtp "github.com/pion/rtp"
 
+	"github.com/sipcast/sipcast/internal/metrics"
 	"github.com/sipcast/sipcast/media/clock"
 	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/protocol/rtpvp8"
@@ -33,7 +34,12 @@ func (v *vp8Pipe) push(pkt *pionrtp.Packet, arrival time.Time) (*frame.EncodedVi
 		v.haveKey = false
 	}
 	f, err := v.depack.Push(pkt)
-	lost := errors.Is(err, rtpvp8.ErrFrameLost)
+	// Any error dropped a frame (lost, too big, or a malformed descriptor or key frame header):
+	// the picture is broken until the next key frame either way.
+	lost := err != nil
+	if errors.Is(err, rtpvp8.ErrMalformed) {
+		metrics.MediaRejected.With(metrics.RejectedVP8).Inc()
+	}
 	if f.Data == nil {
 		return nil, lost
 	}

@@ -16,6 +16,15 @@ var (
 	// RTMPFilledMillis counts the milliseconds during which a publisher filled a gap in the
 	// call's media (exposed in seconds).
 	RTMPFilledMillis Counter
+	// MediaRejected counts frames dropped because what the device sent could not be parsed or
+	// was out of range, by reason (RejectedH264Params, RejectedVP8): they never reach a muxer.
+	MediaRejected CounterVec
+	// RTPStrangers counts RTP (and RTCP) packets dropped because they came from a source that
+	// is not the call's device (see actors/rtp's source check).
+	RTPStrangers Counter
+	// GoroutinePanics counts panics recovered in goroutines actors own, by goroutine; each one is
+	// reported to its actor, which restarts the part.
+	GoroutinePanics CounterVec
 	// AudioConcealed counts lost audio packets the transcoder made up (Opus FEC or PLC, Speex
 	// PLC) instead of leaving silence.
 	AudioConcealed Counter
@@ -50,6 +59,12 @@ var (
 	ConnsRefused CounterVec
 )
 
+// Reasons of MediaRejected.
+const (
+	RejectedH264Params = "h264_params"
+	RejectedVP8        = "vp8"
+)
+
 // Write writes every process-wide family. The REST layer adds what it asks the engine for
 // (calls by status) before it.
 func Write(out io.Writer) error {
@@ -60,6 +75,10 @@ func Write(out io.Writer) error {
 	w.Counter("sipcast_rtmp_dropped_frames_total", "Frames dropped because an RTMP server did not keep up (whole GOPs).", &RTMPDropped)
 	w.Header("sipcast_rtmp_filled_seconds_total", "counter", "Time RTMP publishers filled a gap in a call's media (last picture, silence), summed over publishers.")
 	w.Sample("sipcast_rtmp_filled_seconds_total", float64(RTMPFilledMillis.Value())/1000)
+	w.CounterVec("sipcast_media_rejected_total", "Frames dropped because their data could not be parsed or was out of range, by reason.",
+		"reason", &MediaRejected, RejectedH264Params, RejectedVP8)
+	w.Counter("sipcast_rtp_strangers_total", "RTP and RTCP packets dropped because they came from a source other than the call's device.", &RTPStrangers)
+	w.CounterVec("sipcast_goroutine_panics_total", "Panics recovered in goroutines actors own, by goroutine.", "goroutine", &GoroutinePanics)
 	w.Counter("sipcast_audio_concealed_packets_total", "Lost audio packets made up by the decoder (Opus FEC/PLC, Speex PLC).", &AudioConcealed)
 	w.Gauge("sipcast_notify_queue", "Status notifications waiting for delivery.", &NotifyQueued)
 	w.Counter("sipcast_notify_delivered_total", "Status notifications accepted by their app.", &NotifyDelivered)

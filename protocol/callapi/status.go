@@ -30,6 +30,21 @@ const (
 	RTMPConnectionFailed = "RTMP_CONNECTION_FAILED"
 )
 
+// EndedRTMP is the RTMP status a publisher ends with when its call ends, whatever it said
+// last: the stream is unpublished with the call, so a status that still claims a live or
+// coming stream would lie (issue #12: a BUSY call kept RTMP_STREAM_ACTIVE). A connection that
+// was made (ACTIVE, or LOST while reconnecting) ends RTMP_CONNECTION_LOST; one still being set
+// up (WAIT) never will be: RTMP_CONNECTION_FAILED. FAILED stays; "" (no RTMP) stays "".
+func EndedRTMP(status string) string {
+	switch status {
+	case RTMPStreamActive, RTMPConnectionLost:
+		return RTMPConnectionLost
+	case RTMPStreamWait:
+		return RTMPConnectionFailed
+	}
+	return status
+}
+
 // Ended reports whether status is final: the call will not change any more.
 func Ended(status string) bool {
 	switch status {

@@ -19,3 +19,11 @@ var (
 	// length, an empty aggregated NAL unit, an FU-A without its header).
 	ErrMalformed = errors.New("rtph264: malformed payload")
 )
+
+var (
+	// ErrBadSPS: a sequence parameter set that does not parse, or announces values out of range
+	// (see CheckSPS). The access unit carrying it is dropped; callers ask for a key frame.
+	ErrBadSPS = errors.New("rtph264: invalid SPS")
+	// ErrBadPPS: a picture parameter set that is truncated or out of range (see CheckPPS).
+	ErrBadPPS = errors.New("rtph264: invalid PPS")
+)

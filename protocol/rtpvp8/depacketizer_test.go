@@ -67,7 +67,9 @@ func TestKeyFrameSize(t *testing.T) {
 		err  error
 	}{
 		{keyFrame(1280, 720, 0), 1280, 720, nil},
-		{keyFrame(16383, 1, 4), 16383, 1, nil},
+		{keyFrame(8192, 1, 4), 8192, 1, nil},
+		{keyFrame(16383, 1, 4), 0, 0, ErrMalformed}, // beyond MaxPictureSide
+		{keyFrame(640, 8193, 0), 0, 0, ErrMalformed},
 		{append(keyFrame(320, 240, 0)[:6], 0x40, 0xc1, 0xf0, 0x40), 320, 240, nil}, // scaling bits ignored
 		{interFrame(20), 0, 0, ErrMalformed},
 		{keyFrame(0, 240, 0), 0, 0, ErrMalformed},

@@ -4,6 +4,10 @@ package rtpvp8
 // §9.1), before the 14-bit width and height.
 var keyFrameStartCode = [3]byte{0x9d, 0x01, 0x2a}
 
+// MaxPictureSide bounds the width and height a key frame may announce (14 bits allow 16383):
+// the decoder would allocate pictures of that size, and no SIP device sends more than 4K.
+const MaxPictureSide = 8192
+
 // keyHeaderSize is the frame tag, the start code, and width and height.
 const keyHeaderSize = 10
 
@@ -23,7 +27,7 @@ func KeyFrameSize(frame []byte) (width, height int, err error) {
 	// 14 bits of size, then 2 bits of scaling that only hint at upscaling.
 	width = int(frame[6]) | int(frame[7]&0x3f)<<8
 	height = int(frame[8]) | int(frame[9]&0x3f)<<8
-	if width == 0 || height == 0 {
+	if width == 0 || height == 0 || width > MaxPictureSide || height > MaxPictureSide {
 		return 0, 0, ErrMalformed
 	}
 	return width, height, nil

@@ -20,6 +20,8 @@ type Script struct {
 	// InfoAccept, when set, is the callee's Accept: an INFO of a content type it does not name
 	// is answered 415 carrying it, as RFC 3261 §21.4.16 says.
 	InfoAccept string
+	// PanicInvite makes Invite panic, as a SIP stack might on hostile input.
+	PanicInvite bool
 }
 
 // Signaling is a fake SIP stack.
@@ -35,6 +37,9 @@ type Signaling struct {
 func (s *Signaling) Invite(_ context.Context, inv sipua.Invite) (sipua.Session, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.Script.PanicInvite {
+		panic("calltest: scripted panic in Invite")
+	}
 	sess := &Session{script: s.Script, ended: make(chan struct{})}
 	s.invites = append(s.invites, inv)
 	s.sessions = append(s.sessions, sess)
