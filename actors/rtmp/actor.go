@@ -45,6 +45,9 @@ type Config struct {
 	Muted  bool
 	Sound  *Sound
 	Logger *slog.Logger
+	// Now is the clock of the reconnect policy (how long an outage lasted). Default time.Now.
+	// Socket deadlines keep the real clock: the kernel knows no other.
+	Now func() time.Time
 }
 
 // Actor is the publisher.
@@ -97,6 +100,9 @@ func NewProps(cfg Config) *actor.Props {
 		cfg.WriteTimeout = 10 * time.Second
 	}
 	cfg.Reconnect.defaults()
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -230,7 +236,7 @@ func (a *Actor) handleConnected(ctx actor.Context) {
 	if a.outage.active() {
 		a.reconnects++
 		metrics.RTMPReconnects.Inc()
-		a.log.Info("publish accepted again", "after", a.outage.elapsed(), "reconnects", a.reconnects)
+		a.log.Info("publish accepted again", "after", a.outage.elapsed(a.cfg.Now()), "reconnects", a.reconnects)
 	} else {
 		a.log.Info("publish accepted")
 	}
@@ -264,14 +270,15 @@ func (a *Actor) handleLost(ctx actor.Context, err error) {
 
 // scheduleRetry waits for the next attempt, or gives up.
 func (a *Actor) scheduleRetry(ctx actor.Context, reason string) {
+	now := a.cfg.Now()
 	if !a.outage.active() {
-		a.outage.start(time.Now())
+		a.outage.start(now)
 	}
 	a.outage.failures++
-	delay, ok := a.cfg.Reconnect.next(a.outage, time.Now())
+	delay, ok := a.cfg.Reconnect.next(a.outage, now)
 	if !ok {
 		a.fail(ctx, fmt.Sprintf("%v after %d attempts in %s: %s", ErrGaveUp, a.outage.failures,
-			a.outage.elapsed().Round(time.Millisecond), reason))
+			a.outage.elapsed(now).Round(time.Millisecond), reason))
 		return
 	}
 	a.log.Info("rtmp reconnect scheduled", "in", delay.Round(time.Millisecond), "attempt", a.outage.failures, "reason", reason)
