@@ -70,16 +70,15 @@ type Actor struct {
 	kept   *kept
 	log    *slog.Logger
 	self   *actor.PID
+	parent *actor.PID
 	system *actor.ActorSystem
 
 	conf        *Configure
 	subscribers []*actor.PID
+	path        *path // the packet path of conf: order → lip sync → the codec's pipe (pipe.go)
 	stats       *rtpstats.Receiver
 	ssrc        uint32 // our own SSRC for RTCP
 	started     bool
-	video       *videoPipe
-	audio       *audioPipe
-	pass        *passPipe
 	lastSPS     []byte
 	lastKeyReq  time.Time
 	wantKey     bool
@@ -90,7 +89,6 @@ type Actor struct {
 	lastRR      time.Time
 	dtmf        *dtmfSender // RFC 4733 events being sent (audio only)
 	peerSt      *peerState  // the device's side: timeouts, latching, silence, events received
-	media       *mediaState // jitter buffer, lip sync, transcoded codecs (media.go)
 	meter       *metrics.RTPStream
 }
 
@@ -134,7 +132,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 		a.latchRTCP(m.from)
 		a.handleRTCP(m)
 	case *jitterTick:
-		a.handleJitterTick(ctx)
+		a.handleJitterTick()
 	case *frame.DeviceKeyframe:
 		a.wantKey = true
 		a.requestKeyframe(true)
@@ -157,7 +155,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 }
 
 func (a *Actor) handleStarted(ctx actor.Context) {
-	a.self, a.system = ctx.Self(), ctx.ActorSystem()
+	a.self, a.parent, a.system = ctx.Self(), ctx.Parent(), ctx.ActorSystem()
 	a.log = a.cfg.Logger.With("actor", "rtp", "kind", a.cfg.Kind.String(), "callId", a.cfg.CallID,
 		"port", a.cfg.Pair.Port)
 	a.ssrc = randomSSRC()
@@ -185,7 +183,7 @@ func (a *Actor) handleStarted(ctx actor.Context) {
 func (a *Actor) handleStopping() {
 	a.stopPeer()
 	a.stopDTMF()
-	a.stopMedia()
+	a.closePath()
 	a.meter.Close()
 	if a.stopTicker != nil {
 		close(a.stopTicker)
@@ -193,11 +191,6 @@ func (a *Actor) handleStopping() {
 	}
 	a.cfg.Pair.Close()
 	a.readers.Wait()
-	if a.audio != nil {
-		a.audio.close()
-		a.audio = nil
-	}
-	a.video, a.pass = nil, nil
 	a.log.Info("actor stopping", "packets", a.packetCount)
 }
 
@@ -228,38 +221,13 @@ func (a *Actor) handleConfigure(m *Configure) {
 		m.RemoteRTCP = p.rtcp // a new codec does not move the device: keep where latching found it
 	}
 	a.stats = rtpstats.NewReceiver(m.ClockRate)
-	a.resetMedia(m)
-	switch {
-	case a.cfg.Kind == Video && m.Codec == "H264":
-		a.video = newVideoPipe(m, a.cfg.Now)
-		a.wantKey = true
-	case a.cfg.Kind == Audio && canPass(m.Codec, m.Output):
-		a.pass = newPassPipe(m)
-	case a.cfg.Kind == Audio && (m.Codec == "PCMU" || m.Codec == "PCMA"):
-		rate := a.cfg.AACRate
-		if m.AACRate > 0 {
-			rate = m.AACRate
-		}
-		pipe, err := newAudioPipe(m, rate)
-		if err != nil {
-			// Not a transient fault: a restart would fail the same way.
-			a.log.Error("audio pipeline", "err", err)
-			return
-		}
-		a.audio = pipe
-	case a.cfg.Kind == Video && m.Codec == "VP8":
-		a.media.vp8 = newVP8Pipe(m)
-		a.wantKey = true
-	case a.cfg.Kind == Audio && (m.Codec == "OPUS" || m.Codec == "SPEEX"):
-		pipe, err := newCodedPipe(m)
-		if err != nil {
-			a.log.Error("audio pipeline", "err", err)
-			return
-		}
-		a.media.coded = pipe
-	default:
-		a.log.Error("configure", "err", fmt.Errorf("%w: %s on %s", ErrUnsupportedCodec, m.Codec, a.cfg.Kind))
+	if err := a.buildPath(m); err != nil {
+		// Not a transient fault: a restart would fail the same way.
+		a.log.Error("configure", "err", err)
 		return
+	}
+	if a.cfg.Kind == Video {
+		a.wantKey = true // the publishers start on a key frame
 	}
 	a.log.Info("configured", "codec", m.Codec, "pt", m.PayloadType, "remoteRtcp", m.RemoteRTCP)
 	a.requestKeyframe(true)
@@ -285,13 +253,7 @@ func (a *Actor) handlePacket(ctx actor.Context, m *packetRead) {
 			ctx.Send(ctx.Parent(), &MediaStarted{Kind: a.cfg.Kind})
 		}
 	}
-	a.deliver(ctx, &pkt, m.arrival)
-}
-
-func (a *Actor) publish(ctx actor.Context, msg any) {
-	for _, pid := range a.subscribers {
-		ctx.Send(pid, msg)
-	}
+	a.deliver(&pkt, m.arrival)
 }
 
 func (a *Actor) handleReadFailed(m *readFailed) {

@@ -1,7 +1,6 @@
 package rtp
 
 import (
-	"github.com/asynkron/protoactor-go/actor"
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
 
 	"github.com/sipcast/sipcast/media/frame"
@@ -9,8 +8,8 @@ import (
 
 // reportFormat tells the parent the picture size when a new SPS arrives, so a push can say how
 // big its stream is. An SPS that does not parse is left unreported: the stream still flows.
-func (a *Actor) reportFormat(ctx actor.Context, sps []byte) {
-	if sps == nil || string(sps) == string(a.lastSPS) || ctx.Parent() == nil {
+func (a *Actor) reportFormat(sps []byte) {
+	if sps == nil || string(sps) == string(a.lastSPS) || a.parent == nil {
 		return
 	}
 	a.lastSPS = sps
@@ -18,5 +17,5 @@ func (a *Actor) reportFormat(ctx actor.Context, sps []byte) {
 	if err := s.Unmarshal(sps); err != nil {
 		return
 	}
-	ctx.Send(ctx.Parent(), &frame.VideoFormat{Width: s.Width(), Height: s.Height()})
+	a.system.Root.Send(a.parent, &frame.VideoFormat{Width: s.Width(), Height: s.Height()})
 }

@@ -8,6 +8,7 @@ import (
 	pionrtp "github.com/pion/rtp"
 
 	"github.com/sipcast/sipcast/demo/clip"
+	"github.com/sipcast/sipcast/protocol/sdp"
 )
 
 // The per-packet path of an RTP actor, without the sockets and the mailbox: what one packet
@@ -56,20 +57,18 @@ func videoPackets(b *testing.B) *loopedRTP {
 func BenchmarkVideoPath(b *testing.B) {
 	src := videoPackets(b)
 	zero := time.Now()
-	v := newVideoPipe(&Configure{Codec: "H264", ClockRate: 90000, Zero: zero}, time.Now)
+	var out countSink
+	v := newH264Pipe(&Configure{Codec: sdp.NameH264, ClockRate: 90000, Zero: zero}, 0, &out)
 	var pkt pionrtp.Packet
-	frames := 0
 	b.ReportAllocs()
 	for b.Loop() {
 		raw := src.next()
 		if err := pkt.Unmarshal(raw); err != nil {
 			b.Fatal(err)
 		}
-		if f, _ := v.push(&pkt, zero); f != nil {
-			frames++
-		}
+		v.push(&pkt, zero, 0)
 	}
-	b.ReportMetric(float64(frames)/float64(b.N), "frames/op")
+	b.ReportMetric(float64(out.frames)/float64(b.N), "frames/op")
 }
 
 // BenchmarkAudioPath: RTP parse, G.711 µ-law decoding and AAC encoding (the default coder) of
@@ -78,7 +77,8 @@ func BenchmarkVideoPath(b *testing.B) {
 func BenchmarkAudioPath(b *testing.B) {
 	tone := clip.ToneUlaw()
 	zero := time.Now()
-	a, err := newAudioPipe(&Configure{Codec: "PCMU", ClockRate: 8000, Zero: zero}, 0)
+	var out countSink
+	a, err := newG711Pipe(&Configure{Codec: sdp.NamePCMU, ClockRate: 8000, Zero: zero}, 0, &out)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func BenchmarkAudioPath(b *testing.B) {
 	const samples = 160
 	pkt := pionrtp.Packet{Header: pionrtp.Header{Version: 2, PayloadType: 0, SSRC: 1}}
 	raw := make([]byte, 0, 12+samples)
-	n, frames := 0, 0
+	n := 0
 	b.ReportAllocs()
 	for b.Loop() {
 		h := pionrtp.Header{Version: 2, PayloadType: 0, SSRC: 1, SequenceNumber: uint16(n), Timestamp: uint32(n * samples)}
@@ -96,10 +96,18 @@ func BenchmarkAudioPath(b *testing.B) {
 		if err := pkt.Unmarshal(raw); err != nil {
 			b.Fatal(err)
 		}
-		frames += len(a.push(&pkt, zero.Add(time.Duration(n)*20*time.Millisecond)))
+		a.push(&pkt, zero.Add(time.Duration(n)*20*time.Millisecond), 0)
 		n++
 	}
 	perPacket := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 	b.ReportMetric(100*perPacket/float64(20*time.Millisecond), "%core/call")
-	b.ReportMetric(float64(frames)/float64(b.N), "frames/op")
+	b.ReportMetric(float64(out.frames)/float64(b.N), "frames/op")
 }
+
+// countSink counts what a pipe makes, as the actor's sink would send it on.
+type countSink struct{ frames, keys int }
+
+func (s *countSink) publish(any)   { s.frames++ }
+func (s *countSink) transcode(any) { s.frames++ }
+func (s *countSink) needKey()      {}
+func (s *countSink) gotKey([]byte) { s.keys++ }
