@@ -78,6 +78,10 @@ type Actor struct {
 	dropped    int
 	audioFx    *audioFx
 	gop        gopCache
+	// mailDrops counts the frames the mailbox dropped (shared by the actor's incarnations);
+	// seenDrops is the count at the last frame handled.
+	mailDrops *atomic.Uint64
+	seenDrops uint64
 	// writtenPTS is the timeline position of the last frame the writer got out (-1: none yet on
 	// this connection); the distance to what the actor enqueues is the publisher's lag.
 	writtenPTS atomic.Int64
@@ -107,11 +111,12 @@ func NewProps(cfg Config) *actor.Props {
 		cfg.Logger = slog.Default()
 	}
 	k := &kept{muted: cfg.Muted, sound: cfg.Sound}
+	drops := &atomic.Uint64{}
 	return actor.PropsFromProducer(func() actor.Actor {
-		a := &Actor{cfg: cfg, behavior: actor.NewBehavior(), kept: k}
+		a := &Actor{cfg: cfg, behavior: actor.NewBehavior(), kept: k, mailDrops: drops}
 		a.behavior.Become(a.connecting)
 		return a
-	})
+	}, mailboxProps(drops))
 }
 
 // Receive delegates to the current state: connecting, active, waiting or ended.
@@ -147,6 +152,7 @@ func (a *Actor) connecting(ctx actor.Context) {
 	}
 	switch m := ctx.Message().(type) {
 	case *frame.VideoFrame, *frame.AudioFrame:
+		a.noticeHole(ctx)
 		a.gop.add(m)
 	case *connected:
 		if m.gen == a.gen {
@@ -166,8 +172,10 @@ func (a *Actor) active(ctx actor.Context) {
 	}
 	switch m := ctx.Message().(type) {
 	case *frame.VideoFrame:
+		a.noticeHole(ctx)
 		a.handleVideo(ctx, m)
 	case *frame.AudioFrame:
+		a.noticeHole(ctx)
 		a.handleAudio(m)
 	case *writeFailed:
 		if m.gen == a.gen {
@@ -183,6 +191,7 @@ func (a *Actor) waiting(ctx actor.Context) {
 	}
 	switch m := ctx.Message().(type) {
 	case *frame.VideoFrame, *frame.AudioFrame:
+		a.noticeHole(ctx)
 		a.gop.add(m)
 	case *retry:
 		if m.gen == a.gen {

@@ -101,7 +101,7 @@ func NewProps(cfg Config) *actor.Props {
 		cfg.Logger = slog.Default()
 	}
 	k := &kept{}
-	return actor.PropsFromProducer(func() actor.Actor { return &Actor{cfg: cfg, kept: k} })
+	return actor.PropsFromProducer(func() actor.Actor { return &Actor{cfg: cfg, kept: k} }, mailboxProps())
 }
 
 // Receive is the actor's mailbox loop.
