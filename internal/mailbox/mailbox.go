@@ -9,13 +9,18 @@
 // requester then waits forever — and can still block when two senders race for the last slot.
 // Neither can tell media from control.
 //
-// This mailbox keeps protoactor's own (one FIFO, so messages keep the order they were sent in)
-// and counts the messages its Droppable function names — the media — that wait in it. When
-// Size of them wait, the next one is dropped on arrival, like a full socket buffer drops a
-// datagram, and counted in sipcast_mailbox_dropped_total{actor}. Every other message — the
-// control: commands, requests, ticks — is always queued; its senders bound it (the call sends
-// a handful of commands, timers tick at fixed rates), and system messages (stop, restart,
-// watch) never pass through the count. Nothing ever blocks a sender.
+// This mailbox is protoactor's own (one FIFO, so messages keep the order they were sent in) with
+// one check at post time: a message its Droppable function names — the media — is dropped on
+// arrival when Size messages already wait, like a full socket buffer drops a datagram, and
+// counted in sipcast_mailbox_dropped_total{actor}. Every other message — the control: commands,
+// requests, ticks — is always queued; its senders bound it (the call sends a handful of
+// commands, timers tick at fixed rates). System messages (stop, restart, watch) have their own
+// queue and are never dropped. Nothing ever blocks a sender.
+//
+// The count is protoactor's own count of waiting user messages, taken off before each is
+// handled: a message whose handling panics leaves it too. Senders racing for the last place
+// may each get it, so the bound is Size plus one per concurrent sender (an RTP actor has two
+// readers; a publisher hears from its call's two RTP actors).
 package mailbox
 
 import (
@@ -30,9 +35,9 @@ import (
 type Config struct {
 	// Actor names the kind of actor in the drop counter's label.
 	Actor string
-	// Size is how many droppable messages may wait at once; required (> 0).
+	// Size is how many messages may wait before droppable ones are dropped; required (> 0).
 	Size int
-	// Droppable reports whether a message may be dropped when Size of them wait. It sees the
+	// Droppable reports whether a message may be dropped when Size messages wait. It sees the
 	// message as sent: one sent with a sender (a request) arrives in an *actor.MessageEnvelope,
 	// which is never droppable.
 	Droppable func(msg any) bool
@@ -54,46 +59,20 @@ func Producer(c Config) actor.MailboxProducer {
 	}
 }
 
-// mailbox wraps protoactor's default mailbox: it decides at post time and learns of each
-// message's delivery through the invoker it registers in place of the actor's.
+// mailbox wraps protoactor's default mailbox and decides at post time.
 type mailbox struct {
 	actor.Mailbox
-	cfg     Config
-	drops   *metrics.Counter
-	waiting atomic.Int64 // droppable messages posted and not yet delivered
+	cfg   Config
+	drops *metrics.Counter
 }
 
 func (m *mailbox) PostUserMessage(msg any) {
-	if m.cfg.Droppable(msg) {
-		if m.waiting.Add(1) > int64(m.cfg.Size) {
-			m.waiting.Add(-1)
-			m.drops.Inc()
-			if m.cfg.Dropped != nil {
-				m.cfg.Dropped.Add(1)
-			}
-			return
+	if m.Mailbox.UserMessageCount() >= m.cfg.Size && m.cfg.Droppable(msg) {
+		m.drops.Inc()
+		if m.cfg.Dropped != nil {
+			m.cfg.Dropped.Add(1)
 		}
+		return
 	}
 	m.Mailbox.PostUserMessage(msg)
-}
-
-func (m *mailbox) RegisterHandlers(invoker actor.MessageInvoker, dispatcher actor.Dispatcher) {
-	m.Mailbox.RegisterHandlers(&countingInvoker{MessageInvoker: invoker, m: m}, dispatcher)
-}
-
-// Waiting is how many droppable messages wait (for tests).
-func (m *mailbox) Waiting() int { return int(m.waiting.Load()) }
-
-// countingInvoker takes a droppable message off the count as it is delivered, before the actor
-// sees it: a message whose handling panics still leaves the queue.
-type countingInvoker struct {
-	actor.MessageInvoker
-	m *mailbox
-}
-
-func (i *countingInvoker) InvokeUserMessage(msg any) {
-	if i.m.cfg.Droppable(msg) {
-		i.m.waiting.Add(-1)
-	}
-	i.MessageInvoker.InvokeUserMessage(msg)
 }
