@@ -9,11 +9,11 @@ import (
 	"github.com/sipcast/sipcast/media/frame"
 )
 
-// mailboxSize bounds the frames waiting in a publisher's mailbox: as many as the writer's queue
+// mailboxSize bounds a publisher's mailbox, nearly all frames: as many as the writer's queue
 // (queueLen), about 3 s of 25 fps video with its audio. The actor only hands frames on to its
 // writer, so its mailbox fills only while it cannot run: a supervised restart, or stopping a
-// writer that still drains to a slow server. A frame that waited longer is stale; the next one
-// is then dropped on arrival and counted (sipcast_mailbox_dropped_total{actor="rtmp"}), and the
+// writer that still drains to a slow server. A frame that waited longer is stale; while this
+// many messages wait, a frame is dropped on arrival and counted (sipcast_mailbox_dropped_total{actor="rtmp"}), and the
 // publisher restarts on a key frame (noticeHole).
 const mailboxSize = queueLen
 
