@@ -44,6 +44,13 @@ const reportInterval = 5 * time.Second
 // not hold the stream back for a whole report interval.
 const keyframeRetry = time.Second
 
+// keyRequests is the actor's side of asking the device for key frames (PLI, FIR).
+type keyRequests struct {
+	want   bool      // a key frame is awaited: each tick repeats the request
+	last   time.Time // the last request: repeats come keyframeRetry apart at most
+	firSeq uint8     // the FIR command sequence number (RFC 5104 §4.3.1.1)
+}
+
 // Config builds an actor. Pair is bound by the caller (Ports.Bind) and owned by the actor from
 // then on, also across restarts: a restart must not give the port away under a live SDP.
 type Config struct {
@@ -80,12 +87,10 @@ type Actor struct {
 	ssrc        uint32 // our own SSRC for RTCP
 	started     bool
 	lastSPS     []byte
-	lastKeyReq  time.Time
-	wantKey     bool
+	keys        keyRequests
 	readers     sync.WaitGroup
 	stopTicker  chan struct{}
 	packetCount uint64
-	firSeq      uint8
 	lastRR      time.Time
 	dtmf        *dtmfSender // RFC 4733 events being sent (audio only)
 	peerSt      *peerState  // the device's side: timeouts, latching, silence, events received
@@ -121,7 +126,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 		a.subscribers = m.Subscribers
 		a.kept.subscribers = m.Subscribers
 	case *frame.KeyframeNeeded:
-		a.wantKey = true
+		a.keys.want = true
 		a.requestKeyframe(true)
 	case *packetRead:
 		a.handlePacket(ctx, m)
@@ -134,7 +139,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 	case *jitterTick:
 		a.handleJitterTick()
 	case *frame.DeviceKeyframe:
-		a.wantKey = true
+		a.keys.want = true
 		a.requestKeyframe(true)
 	case *readFailed:
 		a.handleReadFailed(m)
@@ -227,7 +232,7 @@ func (a *Actor) handleConfigure(m *Configure) {
 		return
 	}
 	if a.cfg.Kind == Video {
-		a.wantKey = true // the publishers start on a key frame
+		a.keys.want = true // the publishers start on a key frame
 	}
 	a.log.Info("configured", "codec", m.Codec, "pt", m.PayloadType, "remoteRtcp", m.RemoteRTCP)
 	a.requestKeyframe(true)
@@ -268,7 +273,7 @@ func (a *Actor) handleTick() {
 	if a.conf == nil || a.conf.RemoteRTCP == nil {
 		return
 	}
-	if a.wantKey {
+	if a.keys.want {
 		a.requestKeyframe(false)
 	}
 	if a.cfg.Now().Sub(a.lastReport()) < reportInterval {
@@ -282,19 +287,19 @@ func (a *Actor) requestKeyframe(force bool) {
 		return
 	}
 	now := a.cfg.Now()
-	if !force && now.Sub(a.lastKeyReq) < keyframeRetry {
+	if !force && now.Sub(a.keys.last) < keyframeRetry {
 		return
 	}
-	a.lastKeyReq = now
+	a.keys.last = now
 	media := uint32(0)
 	if a.stats != nil && a.stats.Started() {
 		media = a.stats.SSRC
 	}
 	pkts := []rtcp.Packet{a.receiverReport(), &rtcp.PictureLossIndication{SenderSSRC: a.ssrc, MediaSSRC: media}}
 	if a.conf.FIR {
-		a.firSeq++
+		a.keys.firSeq++
 		pkts = append(pkts, &rtcp.FullIntraRequest{SenderSSRC: a.ssrc, MediaSSRC: media,
-			FIR: []rtcp.FIREntry{{SSRC: media, SequenceNumber: a.firSeq}}})
+			FIR: []rtcp.FIREntry{{SSRC: media, SequenceNumber: a.keys.firSeq}}})
 	}
 	a.writeRTCP(pkts...)
 }

@@ -79,12 +79,12 @@ func (a *Actor) transcode(msg any) {
 }
 
 func (a *Actor) needKey() {
-	a.wantKey = true
+	a.keys.want = true
 	a.requestKeyframe(false)
 }
 
 func (a *Actor) gotKey(sps []byte) {
-	a.wantKey = false
+	a.keys.want = false
 	a.reportFormat(sps)
 }
 
