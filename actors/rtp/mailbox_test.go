@@ -22,7 +22,7 @@ func TestOnlyDatagramsAreDroppable(t *testing.T) {
 		{&Peer{}, false},
 		{&SendDTMF{}, false},
 		{&actor.MessageEnvelope{Message: &SendDTMF{}}, false}, // a request, with its sender
-		{&frame.Subscribe{}, false},
+		{&Subscribe{}, false},
 		{&frame.KeyframeNeeded{}, false},
 		{&frame.DeviceKeyframe{}, false},
 		{&ForcePanic{}, false},
