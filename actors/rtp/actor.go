@@ -95,6 +95,9 @@ type Actor struct {
 	dtmf        *dtmfSender // RFC 4733 events being sent (audio only)
 	peerSt      *peerState  // the device's side: timeouts, latching, silence, events received
 	meter       *metrics.RTPStream
+	// rx is the packet being handled: a field rather than a local, as the path hands it on
+	// through interfaces, which would move a local to the heap (an allocation per packet).
+	rx pionrtp.Packet
 }
 
 // NewProps returns the props of an RTP actor.
@@ -239,11 +242,12 @@ func (a *Actor) handleConfigure(m *Configure) {
 }
 
 func (a *Actor) handlePacket(ctx actor.Context, m *packetRead) {
-	var pkt pionrtp.Packet
+	pkt := &a.rx
+	*pkt = pionrtp.Packet{} // no CSRC or extension slice shared with a packet the jitter buffer holds
 	if err := pkt.Unmarshal(m.buf); err != nil {
 		return
 	}
-	if a.heardFrom(ctx, m.from, &pkt) || a.conf == nil || pkt.PayloadType != a.conf.PayloadType {
+	if a.heardFrom(ctx, m.from, pkt) || a.conf == nil || pkt.PayloadType != a.conf.PayloadType {
 		// Not media: a telephone event (taken above), RTCP muxed on the RTP port, comfort noise,
 		// or a packet before the answer said what to expect.
 		return
@@ -258,7 +262,7 @@ func (a *Actor) handlePacket(ctx actor.Context, m *packetRead) {
 			ctx.Send(ctx.Parent(), &MediaStarted{Kind: a.cfg.Kind})
 		}
 	}
-	a.deliver(&pkt, m.arrival)
+	a.deliver(pkt, m.arrival)
 }
 
 func (a *Actor) handleReadFailed(m *readFailed) {

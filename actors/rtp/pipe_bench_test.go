@@ -2,10 +2,15 @@ package rtp
 
 import (
 	"encoding/binary"
+	"io"
+	"log/slog"
 	"testing"
 	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
 	pionrtp "github.com/pion/rtp"
+
+	"github.com/sipcast/sipcast/internal/metrics"
 
 	"github.com/sipcast/sipcast/demo/clip"
 	"github.com/sipcast/sipcast/protocol/sdp"
@@ -111,3 +116,29 @@ func (s *countSink) publish(any)   { s.frames++ }
 func (s *countSink) transcode(any) { s.frames++ }
 func (s *countSink) needKey()      {}
 func (s *countSink) gotKey([]byte) { s.keys++ }
+
+// BenchmarkPacketPath: what the actor does with one video packet from its mailbox — parse,
+// statistics, the jitter buffer, lip sync, the H.264 pipe, and the frames sent to a publisher —
+// without the socket and the mailbox.
+func BenchmarkPacketPath(b *testing.B) {
+	src := videoPackets(b)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	system := actor.NewActorSystemWithConfig(actor.Configure(
+		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quiet })))
+	defer system.Shutdown()
+	sub := system.Root.Spawn(actor.PropsFromFunc(func(actor.Context) {}))
+	a := &Actor{cfg: Config{Kind: Video, Now: time.Now, Media: MediaOptions{JitterDepth: 100 * time.Millisecond}},
+		kept: &kept{}, log: quiet, system: system, self: sub, started: true,
+		subscribers: []*actor.PID{sub}, meter: metrics.NewRTPStream("video")}
+	defer a.meter.Close()
+	a.handleConfigure(&Configure{Codec: sdp.NameH264, PayloadType: 96, ClockRate: 90000, Zero: time.Now()})
+	defer a.closePath()
+	m := &packetRead{}
+	b.ReportAllocs()
+	for b.Loop() {
+		m.buf, m.arrival = src.next(), time.Now()
+		m.buf[1] = m.buf[1]&0x80 | 96
+		a.handlePacket(nil, m)
+	}
+	b.ReportMetric(float64(a.packetCount)/float64(b.N), "packets/op")
+}
