@@ -242,7 +242,7 @@ func (a *Actor) spawnPublisher(ctx actor.Context) *actor.PID {
 // spawnTarget starts a publisher child with the call's RTMP policy and, once the answer is in,
 // its tracks.
 func (a *Actor) spawnTarget(ctx actor.Context, pc rtmp.Config, name string) *actor.PID {
-	pc.CallID, pc.Logger = a.cfg.Spec.CallID, a.cfg.Logger
+	pc.CallID, pc.Logger, pc.Now = a.cfg.Spec.CallID, a.cfg.Logger, a.cfg.Now
 	pc.ConnectTimeout, pc.Reconnect, pc.TLS = a.cfg.RTMPConnectTimeout, a.cfg.RTMPReconnect, a.cfg.RTMPTLS
 	pc.GapFill = a.cfg.RTMPGapFill
 	pid, err := ctx.SpawnNamed(rtmp.NewProps(pc), name)

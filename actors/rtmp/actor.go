@@ -48,6 +48,9 @@ type Config struct {
 	// (gapfill.go). Default (0) DefaultGapFill; negative: never filled.
 	GapFill time.Duration
 	Logger  *slog.Logger
+	// Now is the clock of the reconnect policy (how long an outage lasted). Default time.Now.
+	// Socket deadlines keep the real clock: the kernel knows no other.
+	Now func() time.Time
 }
 
 // Actor is the publisher.
@@ -79,6 +82,10 @@ type Actor struct {
 	audioFx    *audioFx
 	gop        gopCache
 	gap        *gapFill // nil: gap filling is off
+	// mailDrops counts the frames the mailbox dropped (shared by the actor's incarnations);
+	// seenDrops is the count at the last frame handled.
+	mailDrops *atomic.Uint64
+	seenDrops uint64
 	// writtenPTS is the timeline position of the last frame the writer got out (-1: none yet on
 	// this connection); the distance to what the actor enqueues is the publisher's lag.
 	writtenPTS atomic.Int64
@@ -101,15 +108,19 @@ func NewProps(cfg Config) *actor.Props {
 		cfg.WriteTimeout = 10 * time.Second
 	}
 	cfg.Reconnect.defaults()
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
 	k := &kept{muted: cfg.Muted, sound: cfg.Sound}
+	drops := &atomic.Uint64{}
 	return actor.PropsFromProducer(func() actor.Actor {
-		a := &Actor{cfg: cfg, behavior: actor.NewBehavior(), kept: k}
+		a := &Actor{cfg: cfg, behavior: actor.NewBehavior(), kept: k, mailDrops: drops}
 		a.behavior.Become(a.connecting)
 		return a
-	})
+	}, mailboxProps(drops))
 }
 
 // Receive delegates to the current state: connecting, active, waiting or ended.
@@ -147,6 +158,7 @@ func (a *Actor) connecting(ctx actor.Context) {
 	}
 	switch m := ctx.Message().(type) {
 	case *frame.VideoFrame, *frame.AudioFrame:
+		a.noticeHole(ctx)
 		a.gop.add(m)
 	case *connected:
 		if m.gen == a.gen {
@@ -166,8 +178,10 @@ func (a *Actor) active(ctx actor.Context) {
 	}
 	switch m := ctx.Message().(type) {
 	case *frame.VideoFrame:
+		a.noticeHole(ctx)
 		a.handleRealVideo(ctx, m)
 	case *frame.AudioFrame:
+		a.noticeHole(ctx)
 		a.handleRealAudio(ctx, m)
 	case *writeFailed:
 		if m.gen == a.gen {
@@ -183,6 +197,7 @@ func (a *Actor) waiting(ctx actor.Context) {
 	}
 	switch m := ctx.Message().(type) {
 	case *frame.VideoFrame, *frame.AudioFrame:
+		a.noticeHole(ctx)
 		a.gop.add(m)
 	case *retry:
 		if m.gen == a.gen {
@@ -238,7 +253,7 @@ func (a *Actor) handleConnected(ctx actor.Context) {
 	if a.outage.active() {
 		a.reconnects++
 		metrics.RTMPReconnects.Inc()
-		a.log.Info("publish accepted again", "after", a.outage.elapsed(), "reconnects", a.reconnects)
+		a.log.Info("publish accepted again", "after", a.outage.elapsed(a.cfg.Now()), "reconnects", a.reconnects)
 	} else {
 		a.log.Info("publish accepted")
 	}
@@ -272,14 +287,15 @@ func (a *Actor) handleLost(ctx actor.Context, err error) {
 
 // scheduleRetry waits for the next attempt, or gives up.
 func (a *Actor) scheduleRetry(ctx actor.Context, reason string) {
+	now := a.cfg.Now()
 	if !a.outage.active() {
-		a.outage.start(time.Now())
+		a.outage.start(now)
 	}
 	a.outage.failures++
-	delay, ok := a.cfg.Reconnect.next(a.outage, time.Now())
+	delay, ok := a.cfg.Reconnect.next(a.outage, now)
 	if !ok {
 		a.fail(ctx, fmt.Sprintf("%v after %d attempts in %s: %s", ErrGaveUp, a.outage.failures,
-			a.outage.elapsed().Round(time.Millisecond), reason))
+			a.outage.elapsed(now).Round(time.Millisecond), reason))
 		return
 	}
 	a.log.Info("rtmp reconnect scheduled", "in", delay.Round(time.Millisecond), "attempt", a.outage.failures, "reason", reason)

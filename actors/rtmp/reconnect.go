@@ -40,11 +40,11 @@ type outage struct {
 
 func (o *outage) start(now time.Time) { o.since = now }
 func (o outage) active() bool         { return !o.since.IsZero() }
-func (o outage) elapsed() time.Duration {
+func (o outage) elapsed(now time.Time) time.Duration {
 	if o.since.IsZero() {
 		return 0
 	}
-	return time.Since(o.since)
+	return now.Sub(o.since)
 }
 
 // next returns the delay before the next attempt, or false when the policy says give up. The

@@ -40,6 +40,19 @@ func TestReconnectPolicy(t *testing.T) {
 	}
 }
 
+// The outage is measured on the actor's clock, not the wall's.
+func TestOutageElapsed(t *testing.T) {
+	var o outage
+	start := time.Unix(1000, 0)
+	if o.active() || o.elapsed(start) != 0 {
+		t.Fatal("an outage not started has lasted")
+	}
+	o.start(start)
+	if got := o.elapsed(start.Add(90 * time.Second)); got != 90*time.Second {
+		t.Fatalf("elapsed %v, want 90s", got)
+	}
+}
+
 func TestClassify(t *testing.T) {
 	for _, tc := range []struct {
 		err  error

@@ -44,6 +44,13 @@ const reportInterval = 5 * time.Second
 // not hold the stream back for a whole report interval.
 const keyframeRetry = time.Second
 
+// keyRequests is the actor's side of asking the device for key frames (PLI, FIR).
+type keyRequests struct {
+	want   bool      // a key frame is awaited: each tick repeats the request
+	last   time.Time // the last request: repeats come keyframeRetry apart at most
+	firSeq uint8     // the FIR command sequence number (RFC 5104 §4.3.1.1)
+}
+
 // Config builds an actor. Pair is bound by the caller (Ports.Bind) and owned by the actor from
 // then on, also across restarts: a restart must not give the port away under a live SDP.
 type Config struct {
@@ -70,29 +77,28 @@ type Actor struct {
 	kept   *kept
 	log    *slog.Logger
 	self   *actor.PID
+	parent *actor.PID
 	system *actor.ActorSystem
 
 	conf        *Configure
 	subscribers []*actor.PID
+	path        *path // the packet path of conf: order → lip sync → the codec's pipe (pipe.go)
 	stats       *rtpstats.Receiver
 	ssrc        uint32 // our own SSRC for RTCP
 	started     bool
-	video       *videoPipe
-	audio       *audioPipe
-	pass        *passPipe
 	lastSPS     []byte
-	lastKeyReq  time.Time
-	wantKey     bool
+	keys        keyRequests
 	readers     sync.WaitGroup
 	stopTicker  chan struct{}
 	packetCount uint64
-	firSeq      uint8
 	lastRR      time.Time
 	dtmf        *dtmfSender // RFC 4733 events being sent (audio only)
 	tones       *toneSender // in-band DTMF being sent (inband.go)
 	peerSt      *peerState  // the device's side: timeouts, latching, silence, events received
-	media       *mediaState // jitter buffer, lip sync, transcoded codecs (media.go)
 	meter       *metrics.RTPStream
+	// rx is the packet being handled: a field rather than a local, as the path hands it on
+	// through interfaces, which would move a local to the heap (an allocation per packet).
+	rx pionrtp.Packet
 }
 
 // NewProps returns the props of an RTP actor.
@@ -104,7 +110,7 @@ func NewProps(cfg Config) *actor.Props {
 		cfg.Logger = slog.Default()
 	}
 	k := &kept{}
-	return actor.PropsFromProducer(func() actor.Actor { return &Actor{cfg: cfg, kept: k} })
+	return actor.PropsFromProducer(func() actor.Actor { return &Actor{cfg: cfg, kept: k} }, mailboxProps())
 }
 
 // Receive is the actor's mailbox loop.
@@ -124,16 +130,16 @@ func (a *Actor) Receive(ctx actor.Context) {
 		a.subscribers = m.Subscribers
 		a.kept.subscribers = m.Subscribers
 	case *frame.KeyframeNeeded:
-		a.wantKey = true
+		a.keys.want = true
 		a.requestKeyframe(true)
 	case *packetRead:
 		a.handlePacket(ctx, m)
 	case *rtcpRead:
 		a.handleRTCPRead(ctx, m)
 	case *jitterTick:
-		a.handleJitterTick(ctx)
+		a.handleJitterTick()
 	case *frame.DeviceKeyframe:
-		a.wantKey = true
+		a.keys.want = true
 		a.requestKeyframe(true)
 	case *readFailed:
 		a.handleReadFailed(m)
@@ -156,7 +162,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 }
 
 func (a *Actor) handleStarted(ctx actor.Context) {
-	a.self, a.system = ctx.Self(), ctx.ActorSystem()
+	a.self, a.parent, a.system = ctx.Self(), ctx.Parent(), ctx.ActorSystem()
 	a.log = a.cfg.Logger.With("actor", "rtp", "kind", a.cfg.Kind.String(), "callId", a.cfg.CallID,
 		"port", a.cfg.Pair.Port)
 	a.ssrc = randomSSRC()
@@ -185,7 +191,7 @@ func (a *Actor) handleStopping() {
 	a.stopPeer()
 	a.stopDTMF()
 	a.stopTones("the media line stopped")
-	a.stopMedia()
+	a.closePath()
 	a.meter.Close()
 	if a.stopTicker != nil {
 		close(a.stopTicker)
@@ -193,11 +199,6 @@ func (a *Actor) handleStopping() {
 	}
 	a.cfg.Pair.Close()
 	a.readers.Wait()
-	if a.audio != nil {
-		a.audio.close()
-		a.audio = nil
-	}
-	a.video, a.pass = nil, nil
 	a.log.Info("actor stopping", "packets", a.packetCount)
 }
 
@@ -228,49 +229,25 @@ func (a *Actor) handleConfigure(m *Configure) {
 		m.RemoteRTCP = p.rtcp // a new codec does not move the device: keep where latching found it
 	}
 	a.stats = rtpstats.NewReceiver(m.ClockRate)
-	a.resetMedia(m)
-	switch {
-	case a.cfg.Kind == Video && m.Codec == "H264":
-		a.video = newVideoPipe(m, a.cfg.Now)
-		a.wantKey = true
-	case a.cfg.Kind == Audio && canPass(m.Codec, m.Output):
-		a.pass = newPassPipe(m)
-	case a.cfg.Kind == Audio && (m.Codec == "PCMU" || m.Codec == "PCMA"):
-		rate := a.cfg.AACRate
-		if m.AACRate > 0 {
-			rate = m.AACRate
-		}
-		pipe, err := newAudioPipe(m, rate)
-		if err != nil {
-			// Not a transient fault: a restart would fail the same way.
-			a.log.Error("audio pipeline", "err", err)
-			return
-		}
-		a.audio = pipe
-	case a.cfg.Kind == Video && m.Codec == "VP8":
-		a.media.vp8 = newVP8Pipe(m)
-		a.wantKey = true
-	case a.cfg.Kind == Audio && (m.Codec == "OPUS" || m.Codec == "SPEEX"):
-		pipe, err := newCodedPipe(m)
-		if err != nil {
-			a.log.Error("audio pipeline", "err", err)
-			return
-		}
-		a.media.coded = pipe
-	default:
-		a.log.Error("configure", "err", fmt.Errorf("%w: %s on %s", ErrUnsupportedCodec, m.Codec, a.cfg.Kind))
+	if err := a.buildPath(m); err != nil {
+		// Not a transient fault: a restart would fail the same way.
+		a.log.Error("configure", "err", err)
 		return
+	}
+	if a.cfg.Kind == Video {
+		a.keys.want = true // the publishers start on a key frame
 	}
 	a.log.Info("configured", "codec", m.Codec, "pt", m.PayloadType, "remoteRtcp", m.RemoteRTCP)
 	a.requestKeyframe(true)
 }
 
 func (a *Actor) handlePacket(ctx actor.Context, m *packetRead) {
-	var pkt pionrtp.Packet
+	pkt := &a.rx
+	*pkt = pionrtp.Packet{} // no CSRC or extension slice shared with a packet the jitter buffer holds
 	if err := pkt.Unmarshal(m.buf); err != nil {
 		return
 	}
-	if a.heardFrom(ctx, m.from, &pkt) || a.conf == nil || pkt.PayloadType != a.conf.PayloadType {
+	if a.heardFrom(ctx, m.from, pkt) || a.conf == nil || pkt.PayloadType != a.conf.PayloadType {
 		// Not media: a telephone event (taken above), RTCP muxed on the RTP port, comfort noise,
 		// or a packet before the answer said what to expect.
 		return
@@ -285,13 +262,7 @@ func (a *Actor) handlePacket(ctx actor.Context, m *packetRead) {
 			ctx.Send(ctx.Parent(), &MediaStarted{Kind: a.cfg.Kind})
 		}
 	}
-	a.deliver(ctx, &pkt, m.arrival)
-}
-
-func (a *Actor) publish(ctx actor.Context, msg any) {
-	for _, pid := range a.subscribers {
-		ctx.Send(pid, msg)
-	}
+	a.deliver(pkt, m.arrival)
 }
 
 func (a *Actor) handleReadFailed(m *readFailed) {
@@ -306,7 +277,7 @@ func (a *Actor) handleTick() {
 	if a.conf == nil || a.conf.RemoteRTCP == nil {
 		return
 	}
-	if a.wantKey {
+	if a.keys.want {
 		a.requestKeyframe(false)
 	}
 	if a.cfg.Now().Sub(a.lastReport()) < reportInterval {
@@ -320,19 +291,19 @@ func (a *Actor) requestKeyframe(force bool) {
 		return
 	}
 	now := a.cfg.Now()
-	if !force && now.Sub(a.lastKeyReq) < keyframeRetry {
+	if !force && now.Sub(a.keys.last) < keyframeRetry {
 		return
 	}
-	a.lastKeyReq = now
+	a.keys.last = now
 	media := uint32(0)
 	if a.stats != nil && a.stats.Started() {
 		media = a.stats.SSRC
 	}
 	pkts := []rtcp.Packet{a.receiverReport(), &rtcp.PictureLossIndication{SenderSSRC: a.ssrc, MediaSSRC: media}}
 	if a.conf.FIR {
-		a.firSeq++
+		a.keys.firSeq++
 		pkts = append(pkts, &rtcp.FullIntraRequest{SenderSSRC: a.ssrc, MediaSSRC: media,
-			FIR: []rtcp.FIREntry{{SSRC: media, SequenceNumber: a.firSeq}}})
+			FIR: []rtcp.FIREntry{{SSRC: media, SequenceNumber: a.keys.firSeq}}})
 	}
 	a.writeRTCP(pkts...)
 }

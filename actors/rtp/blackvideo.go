@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/sipcast/sipcast/media/blackframe"
+	"github.com/sipcast/sipcast/protocol/sdp"
 )
 
 // blackInterval paces the black keyframes of a video line: far inside any softphone's RTP
@@ -20,11 +21,11 @@ const vp8Descriptor = 0x10
 func blackVideo(codec string) (comfort, bool) {
 	c := comfort{interval: blackInterval, step: uint32(blackInterval * 90000 / time.Second), video: true}
 	switch codec {
-	case "H264":
+	case sdp.NameH264:
 		// SPS, PPS and IDR as single NAL unit packets (RFC 6184 §5.6), which packetization-mode
 		// 0 and 1 both take; the two frames alternate idr_pic_id.
 		c.frames = [][][]byte{blackframe.H264(0), blackframe.H264(1)}
-	case "VP8":
+	case sdp.NameVP8:
 		c.frames = [][][]byte{{append([]byte{vp8Descriptor}, blackframe.VP8()...)}}
 	default:
 		return comfort{}, false

@@ -1,8 +1,6 @@
 package rtp
 
 import (
-	"github.com/asynkron/protoactor-go/actor"
-
 	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/protocol/rtph264"
 )
@@ -10,8 +8,8 @@ import (
 // reportFormat tells the parent the picture size when a new SPS arrives, so a push can say how
 // big its stream is. Frames carry only SPSs the video pipe checked; one that fails here anyway
 // is left unreported.
-func (a *Actor) reportFormat(ctx actor.Context, sps []byte) {
-	if sps == nil || string(sps) == string(a.lastSPS) || ctx.Parent() == nil {
+func (a *Actor) reportFormat(sps []byte) {
+	if sps == nil || string(sps) == string(a.lastSPS) || a.parent == nil {
 		return
 	}
 	a.lastSPS = sps
@@ -19,5 +17,5 @@ func (a *Actor) reportFormat(ctx actor.Context, sps []byte) {
 	if err != nil {
 		return
 	}
-	ctx.Send(ctx.Parent(), &frame.VideoFormat{Width: p.Width, Height: p.Height})
+	a.system.Root.Send(a.parent, &frame.VideoFormat{Width: p.Width, Height: p.Height})
 }

@@ -8,30 +8,35 @@ import (
 	"github.com/sipcast/sipcast/media/clock"
 	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/g711"
+	"github.com/sipcast/sipcast/protocol/sdp"
 )
 
 // passPipe passes the device's audio through to RTMP without transcoding: G.711 (converted
 // between A-law and µ-law when the device chose the other law) or Speex. FLV carries both, and
 // passing through costs nothing.
 type passPipe struct {
-	in, out  frame.AudioCodec
-	timeline *clock.Timeline
-	ssrc     uint32
-	pcm      []int16
+	sink    sink
+	in, out frame.AudioCodec
+	tl      *clock.Timeline
+	ssrc    uint32
+	pcm     []int16
 }
 
-func newPassPipe(c *Configure) *passPipe {
-	return &passPipe{in: deviceCodec(c.Codec), out: c.Output, timeline: clock.NewTimeline(c.ClockRate, c.Zero)}
+func newPassPipe(c *Configure, out sink) *passPipe {
+	return &passPipe{sink: out, in: deviceCodec(c.Codec), out: c.Output, tl: clock.NewTimeline(c.ClockRate, c.Zero)}
 }
+
+func (p *passPipe) timeline() *clock.Timeline { return p.tl }
+func (p *passPipe) close()                    {}
 
 // deviceCodec names the device's codec in stream terms.
 func deviceCodec(name string) frame.AudioCodec {
 	switch name {
-	case "PCMU":
+	case sdp.NamePCMU:
 		return frame.PCMU
-	case "PCMA":
+	case sdp.NamePCMA:
 		return frame.PCMA
-	case "SPEEX":
+	case sdp.NameSpeex:
 		return frame.Speex
 	}
 	return frame.NoAudio
@@ -49,13 +54,13 @@ func canPass(device string, out frame.AudioCodec) bool {
 	return false
 }
 
-func (p *passPipe) push(pkt *pionrtp.Packet, arrival time.Time) []*frame.AudioFrame {
+func (p *passPipe) push(pkt *pionrtp.Packet, arrival time.Time, _ int) {
 	if pkt.SSRC != p.ssrc {
 		p.ssrc = pkt.SSRC
-		p.timeline.Reset()
+		p.tl.Reset()
 	}
 	if len(pkt.Payload) == 0 {
-		return nil
+		return
 	}
 	var data []byte
 	switch {
@@ -68,7 +73,7 @@ func (p *passPipe) push(pkt *pionrtp.Packet, arrival time.Time) []*frame.AudioFr
 		p.pcm = g711.DecodeUlaw(p.pcm[:0], pkt.Payload)
 		data = g711.EncodeAlaw(nil, p.pcm)
 	}
-	return []*frame.AudioFrame{{PTS: p.timeline.Map(pkt.Timestamp, arrival), Data: data}}
+	p.sink.publish(&frame.AudioFrame{PTS: p.tl.Map(pkt.Timestamp, arrival), Data: data})
 }
 
 // EffectiveAudio is the audio codec a call's stream will carry when the device sends codec and

@@ -10,61 +10,6 @@ import (
 	"github.com/sipcast/sipcast/internal/metrics"
 )
 
-// Peer tells the actor about the device's side of its line, as the latest SDP exchange left it:
-// where to send, what to expect, what to send. The call sends it after the answer and after
-// every re-INVITE or UPDATE; each one restarts the media-timeout clock.
-type Peer struct {
-	// RTP and RTCP are the device's addresses from the SDP; nil when it gave none (0.0.0.0).
-	RTP, RTCP *net.UDPAddr
-	// Receives: the device will send on this line (its sendrecv or sendonly), so its silence
-	// counts towards the media timeout.
-	Receives bool
-	// Silence: send a silence packet every 20 ms to RTP, in SilenceCodec ("PCMU", "PCMA" or
-	// "OPUS") with payload type SilencePT, as a sendrecv line the device listens on should carry:
-	// softphones hang up on a silent line. On a video line ("H264" or "VP8"): a black keyframe
-	// every 500 ms.
-	Silence      bool
-	SilenceCodec string
-	SilencePT    uint8
-	// TelephoneEvent is the RFC 4733 payload type the device may send digits with; -1 for none.
-	TelephoneEvent int
-	// Latch: symmetric RTP. Send to where the device's packets come from rather than to the SDP's
-	// address (a device behind NAT states an address nobody can reach).
-	Latch bool
-	// Timeout is how long the device may send neither RTP nor RTCP once it started; StartTimeout
-	// how long it may take to start. 0 disables.
-	Timeout, StartTimeout time.Duration
-}
-
-// MediaTimedOut is sent to the parent once when a line the device should send on has been
-// silent (no RTP, no RTCP) for the Peer's timeout, or never started within StartTimeout.
-type MediaTimedOut struct {
-	Kind    Kind
-	Silence time.Duration
-	Started bool // whether the device had sent anything on the line
-}
-
-// MediaResumed is sent to the parent when a line that timed out hears from the device again.
-type MediaResumed struct {
-	Kind Kind
-}
-
-// Latched is sent to the parent when symmetric RTP takes the device's real address.
-type Latched struct {
-	Kind Kind
-	RTP  *net.UDPAddr
-}
-
-// DTMFReceived is sent to the parent for every RFC 4733 digit the device sends, once, when its
-// event ends (or the next one begins).
-type DTMFReceived struct {
-	Digit    byte
-	Duration time.Duration
-}
-
-// silenceTick paces the silence sender.
-type silenceTick struct{ gen int }
-
 // peerState is the actor's view of the device, kept apart from the media pipelines.
 type peerState struct {
 	peer     *Peer

@@ -2,12 +2,18 @@ package rtp
 
 import (
 	"encoding/binary"
+	"io"
+	"log/slog"
 	"testing"
 	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
 	pionrtp "github.com/pion/rtp"
 
+	"github.com/sipcast/sipcast/internal/metrics"
+
 	"github.com/sipcast/sipcast/demo/clip"
+	"github.com/sipcast/sipcast/protocol/sdp"
 )
 
 // The per-packet path of an RTP actor, without the sockets and the mailbox: what one packet
@@ -56,20 +62,18 @@ func videoPackets(b *testing.B) *loopedRTP {
 func BenchmarkVideoPath(b *testing.B) {
 	src := videoPackets(b)
 	zero := time.Now()
-	v := newVideoPipe(&Configure{Codec: "H264", ClockRate: 90000, Zero: zero}, time.Now)
+	var out countSink
+	v := newH264Pipe(&Configure{Codec: sdp.NameH264, ClockRate: 90000, Zero: zero}, 0, &out)
 	var pkt pionrtp.Packet
-	frames := 0
 	b.ReportAllocs()
 	for b.Loop() {
 		raw := src.next()
 		if err := pkt.Unmarshal(raw); err != nil {
 			b.Fatal(err)
 		}
-		if f, _ := v.push(&pkt, zero); f != nil {
-			frames++
-		}
+		v.push(&pkt, zero, 0)
 	}
-	b.ReportMetric(float64(frames)/float64(b.N), "frames/op")
+	b.ReportMetric(float64(out.frames)/float64(b.N), "frames/op")
 }
 
 // BenchmarkAudioPath: RTP parse, G.711 µ-law decoding and AAC encoding (the default coder) of
@@ -78,7 +82,8 @@ func BenchmarkVideoPath(b *testing.B) {
 func BenchmarkAudioPath(b *testing.B) {
 	tone := clip.ToneUlaw()
 	zero := time.Now()
-	a, err := newAudioPipe(&Configure{Codec: "PCMU", ClockRate: 8000, Zero: zero}, 0)
+	var out countSink
+	a, err := newG711Pipe(&Configure{Codec: sdp.NamePCMU, ClockRate: 8000, Zero: zero}, 0, &out)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -86,7 +91,7 @@ func BenchmarkAudioPath(b *testing.B) {
 	const samples = 160
 	pkt := pionrtp.Packet{Header: pionrtp.Header{Version: 2, PayloadType: 0, SSRC: 1}}
 	raw := make([]byte, 0, 12+samples)
-	n, frames := 0, 0
+	n := 0
 	b.ReportAllocs()
 	for b.Loop() {
 		h := pionrtp.Header{Version: 2, PayloadType: 0, SSRC: 1, SequenceNumber: uint16(n), Timestamp: uint32(n * samples)}
@@ -96,10 +101,44 @@ func BenchmarkAudioPath(b *testing.B) {
 		if err := pkt.Unmarshal(raw); err != nil {
 			b.Fatal(err)
 		}
-		frames += len(a.push(&pkt, zero.Add(time.Duration(n)*20*time.Millisecond)))
+		a.push(&pkt, zero.Add(time.Duration(n)*20*time.Millisecond), 0)
 		n++
 	}
 	perPacket := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 	b.ReportMetric(100*perPacket/float64(20*time.Millisecond), "%core/call")
-	b.ReportMetric(float64(frames)/float64(b.N), "frames/op")
+	b.ReportMetric(float64(out.frames)/float64(b.N), "frames/op")
+}
+
+// countSink counts what a pipe makes, as the actor's sink would send it on.
+type countSink struct{ frames, keys int }
+
+func (s *countSink) publish(any)   { s.frames++ }
+func (s *countSink) transcode(any) { s.frames++ }
+func (s *countSink) needKey()      {}
+func (s *countSink) gotKey([]byte) { s.keys++ }
+
+// BenchmarkPacketPath: what the actor does with one video packet from its mailbox — parse,
+// statistics, the jitter buffer, lip sync, the H.264 pipe, and the frames sent to a publisher —
+// without the socket and the mailbox.
+func BenchmarkPacketPath(b *testing.B) {
+	src := videoPackets(b)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	system := actor.NewActorSystemWithConfig(actor.Configure(
+		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quiet })))
+	defer system.Shutdown()
+	sub := system.Root.Spawn(actor.PropsFromFunc(func(actor.Context) {}))
+	a := &Actor{cfg: Config{Kind: Video, Now: time.Now, Media: MediaOptions{JitterDepth: 100 * time.Millisecond}},
+		kept: &kept{}, log: quiet, system: system, self: sub, started: true,
+		subscribers: []*actor.PID{sub}, meter: metrics.NewRTPStream("video")}
+	defer a.meter.Close()
+	a.handleConfigure(&Configure{Codec: sdp.NameH264, PayloadType: 96, ClockRate: 90000, Zero: time.Now()})
+	defer a.closePath()
+	m := &packetRead{}
+	b.ReportAllocs()
+	for b.Loop() {
+		m.buf, m.arrival = src.next(), time.Now()
+		m.buf[1] = m.buf[1]&0x80 | 96
+		a.handlePacket(nil, m)
+	}
+	b.ReportMetric(float64(a.packetCount)/float64(b.N), "packets/op")
 }

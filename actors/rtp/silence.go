@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"math/rand/v2"
 	"time"
+
+	"github.com/sipcast/sipcast/protocol/sdp"
 )
 
 // silenceInterval is one packet: 20 ms, what the offer's a=ptime says and every device expects.
@@ -58,15 +60,15 @@ func comfortOf(kind Kind, codec string) (comfort, bool) {
 		return comfort{interval: silenceInterval, step: step, frames: [][][]byte{{payload}}}, true
 	}
 	switch codec {
-	case "PCMU":
+	case sdp.NamePCMU:
 		return audio(bytes.Repeat([]byte{ulawSilence}, 160), 160)
-	case "PCMA":
+	case sdp.NamePCMA:
 		return audio(bytes.Repeat([]byte{alawSilence}, 160), 160)
-	case "OPUS":
+	case sdp.NameOpus:
 		return audio(opusSilence, 960) // Opus's RTP clock is 48 kHz whatever the audio's rate
-	case "SPEEX":
+	case sdp.NameSpeex:
 		return audio(speexNBSilence, 160)
-	case "SPEEX/16000":
+	case sdp.NameSpeex + "/16000": // the call names wideband by its rate
 		return audio(speexWBSilence, 320)
 	}
 	return comfort{}, false

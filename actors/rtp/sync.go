@@ -1,6 +1,7 @@
 package rtp
 
 import (
+	"log/slog"
 	"time"
 
 	"github.com/pion/rtcp"
@@ -20,24 +21,33 @@ const maxSyncShift = 3 * time.Second
 // report off by tens of ms moves the line no more than that.
 const maxSyncSlew = 10 * time.Millisecond
 
-// syncState is one line's side of lip sync.
-type syncState struct {
-	group   *clock.SyncGroup
-	sr      clock.SenderReport
-	haveSR  bool
-	offered map[uint32]bool // SSRCs whose first report offered a zero
-	dirty   bool            // a new report: rebase on the next packet
-	version uint64          // of the group's zero last applied
-	applied uint32          // the SSRC a report last placed, if placed
-	placed  bool
-	warned  bool
+// syncStage is lip sync: it places its pipe's timeline where the device's RTCP sender reports
+// say the line is against the call's other line, before the pipe maps a packet.
+type syncStage struct {
+	next      pipe
+	log       *slog.Logger
+	clockRate uint32
+	group     *clock.SyncGroup // shared by the call's lines; nil: arrival-based only
+	sr        clock.SenderReport
+	haveSR    bool
+	offered   map[uint32]bool // SSRCs whose first report offered a zero
+	dirty     bool            // a new report: rebase on the next packet
+	version   uint64          // of the group's zero last applied
+	applied   uint32          // the SSRC a report last placed, if placed
+	placed    bool
+	warned    bool
+}
+
+func (s *syncStage) push(pkt *pionrtp.Packet, arrival time.Time, lost int) {
+	s.apply(pkt)
+	s.next.push(pkt, arrival, lost)
 }
 
 // handleRTCP reads the device's sender reports: each gives the NTP↔RTP pair of its line. A
 // report may come before the line's first packet (ffmpeg sends one first): it is kept and used
 // once the packets of its SSRC flow.
 func (a *Actor) handleRTCP(m *rtcpRead) {
-	if a.media == nil || a.media.sync.group == nil {
+	if a.path == nil || a.path.sync.group == nil {
 		return
 	}
 	pkts, err := rtcp.Unmarshal(m.buf)
@@ -46,28 +56,24 @@ func (a *Actor) handleRTCP(m *rtcpRead) {
 	}
 	for _, p := range pkts {
 		if sr, ok := p.(*rtcp.SenderReport); ok {
-			s := &a.media.sync
-			s.sr = clock.SenderReport{SSRC: sr.SSRC, NTP: clock.NTPTime(sr.NTPTime), RTP: sr.RTPTime}
-			s.haveSR, s.dirty = true, true
+			a.path.sync.report(clock.SenderReport{SSRC: sr.SSRC, NTP: clock.NTPTime(sr.NTPTime), RTP: sr.RTPTime})
 		}
 	}
 }
 
-// applySync moves the line to where the latest sender report and the group's zero place it,
+// report takes a sender report: the next packet of its SSRC rebases the line.
+func (s *syncStage) report(sr clock.SenderReport) {
+	s.sr, s.haveSR, s.dirty = sr, true, true
+}
+
+// apply moves the line to where the latest sender report and the group's zero place it,
 // once per new report or new zero, before pkt is mapped. The first report of an SSRC, once its
 // timeline is anchored, offers the group the zero that keeps the line where arrival put it.
-func (a *Actor) applySync(pkt *pionrtp.Packet) {
-	if a.media == nil {
-		return
-	}
-	s := &a.media.sync
+func (s *syncStage) apply(pkt *pionrtp.Packet) {
 	if s.group == nil || !s.haveSR || s.sr.SSRC != pkt.SSRC {
 		return
 	}
-	tl := a.timeline()
-	if tl == nil {
-		return
-	}
+	tl := s.next.timeline()
 	if !s.offered[pkt.SSRC] {
 		pos, ok := tl.Peek(s.sr.RTP)
 		if !ok {
@@ -83,7 +89,7 @@ func (a *Actor) applySync(pkt *pionrtp.Packet) {
 	if !ok || (!s.dirty && version == s.version) {
 		return
 	}
-	wall, ok := s.sr.At(pkt.Timestamp, a.conf.ClockRate)
+	wall, ok := s.sr.At(pkt.Timestamp, s.clockRate)
 	if !ok {
 		return
 	}
@@ -94,7 +100,7 @@ func (a *Actor) applySync(pkt *pionrtp.Packet) {
 	if placed && (at-now > maxSyncShift || now-at > maxSyncShift) {
 		if !s.warned {
 			s.warned = true
-			a.log.Warn("sender report far from arrival: lip sync off for this line", "shift", at-now)
+			s.log.Warn("sender report far from arrival: lip sync off for this line", "shift", at-now)
 		}
 		return
 	}
@@ -106,21 +112,4 @@ func (a *Actor) applySync(pkt *pionrtp.Packet) {
 	}
 	s.applied, s.placed = pkt.SSRC, true
 	tl.Rebase(pkt.Timestamp, max(at, 0))
-}
-
-// timeline is the current pipe's.
-func (a *Actor) timeline() *clock.Timeline {
-	switch {
-	case a.video != nil:
-		return a.video.timeline
-	case a.audio != nil:
-		return a.audio.timeline
-	case a.pass != nil:
-		return a.pass.timeline
-	case a.media != nil && a.media.vp8 != nil:
-		return a.media.vp8.timeline
-	case a.media != nil && a.media.coded != nil:
-		return a.media.coded.timeline
-	}
-	return nil
 }

@@ -20,10 +20,10 @@ var (
 )
 
 // pushAU sends one access unit as single NAL unit packets, the marker on the last.
-func pushAU(v *videoPipe, seq *uint16, ts uint32, nals ...[]byte) (gotFrame, lost bool) {
+func pushAU(v *h264Pipe, seq *uint16, ts uint32, nals ...[]byte) (gotFrame, lost bool) {
 	for i, n := range nals {
 		*seq++
-		f, l := v.push(&pionrtp.Packet{Header: pionrtp.Header{Version: 2, PayloadType: 96, SSRC: 1, SequenceNumber: *seq,
+		f, l := v.decode(&pionrtp.Packet{Header: pionrtp.Header{Version: 2, PayloadType: 96, SSRC: 1, SequenceNumber: *seq,
 			Timestamp: ts, Marker: i == len(nals)-1}, Payload: n}, time.Now())
 		gotFrame, lost = gotFrame || f != nil, lost || l
 		if f != nil && string(f.SPS) == string(badSPS) {
@@ -38,7 +38,7 @@ func pushAU(v *videoPipe, seq *uint16, ts uint32, nals ...[]byte) (gotFrame, los
 // sprop-parameter-sets are checked the same way.
 func TestVideoPipeRejectsBadParams(t *testing.T) {
 	before := metrics.MediaRejected.With(metrics.RejectedH264Params).Value()
-	v := newVideoPipe(&Configure{ClockRate: 90000, Zero: time.Now(), SPS: badSPS, PPS: goodPPS}, time.Now)
+	v := newH264Pipe(&Configure{ClockRate: 90000, Zero: time.Now(), SPS: badSPS, PPS: goodPPS}, 0, nil)
 	if v.sps != nil {
 		t.Fatal("a bad sprop-parameter-sets SPS was kept")
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/asynkron/protoactor-go/actor"
 	pionrtp "github.com/pion/rtp"
 
 	"github.com/sipcast/sipcast/internal/metrics"
@@ -13,24 +12,48 @@ import (
 	"github.com/sipcast/sipcast/protocol/rtpvp8"
 )
 
-// vp8Pipe turns VP8 RTP packets into frames on the call's timeline, for the video transcoder.
+// vp8Pipe turns VP8 RTP packets into frames on the call's timeline, for the video transcoder:
+// RTMP carries no VP8.
 type vp8Pipe struct {
-	depack   rtpvp8.Depacketizer
-	timeline *clock.Timeline
-	ssrc     uint32
-	haveKey  bool
+	out     sink
+	depack  rtpvp8.Depacketizer
+	tl      *clock.Timeline
+	ssrc    uint32
+	haveKey bool
 }
 
-func newVP8Pipe(c *Configure) *vp8Pipe {
-	return &vp8Pipe{timeline: clock.NewTimeline(c.ClockRate, c.Zero)}
+func newVP8Pipe(c *Configure, out sink) *vp8Pipe {
+	return &vp8Pipe{out: out, tl: clock.NewTimeline(c.ClockRate, c.Zero)}
 }
 
-// push returns the frame a packet completed (nil if none), and whether a frame was lost.
-func (v *vp8Pipe) push(pkt *pionrtp.Packet, arrival time.Time) (*frame.EncodedVideo, bool) {
+func (v *vp8Pipe) timeline() *clock.Timeline { return v.tl }
+func (v *vp8Pipe) close()                    {}
+
+// push sends the frame a packet completes to the transcoder; a lost frame (or the transcoder's
+// DeviceKeyframe, which the actor takes) asks the device for a key frame.
+func (v *vp8Pipe) push(pkt *pionrtp.Packet, arrival time.Time, lost int) {
+	if lost > 0 {
+		v.out.needKey()
+	}
+	f, broken := v.decode(pkt, arrival)
+	if broken {
+		v.out.needKey()
+	}
+	if f == nil {
+		return
+	}
+	if f.Key {
+		v.out.gotKey(nil)
+	}
+	v.out.transcode(f)
+}
+
+// decode returns the frame a packet completed (nil if none), and whether a frame was lost.
+func (v *vp8Pipe) decode(pkt *pionrtp.Packet, arrival time.Time) (*frame.EncodedVideo, bool) {
 	if pkt.SSRC != v.ssrc {
 		v.ssrc = pkt.SSRC
 		v.depack.Reset()
-		v.timeline.Reset()
+		v.tl.Reset()
 		v.haveKey = false
 	}
 	f, err := v.depack.Push(pkt)
@@ -50,25 +73,6 @@ func (v *vp8Pipe) push(pkt *pionrtp.Packet, arrival time.Time) (*frame.EncodedVi
 		// Inter frames before the first key frame decode to nothing.
 		return nil, lost
 	}
-	return &frame.EncodedVideo{PTS: v.timeline.Map(f.TS, arrival), Data: f.Data, Key: f.Key,
+	return &frame.EncodedVideo{PTS: v.tl.Map(f.TS, arrival), Data: f.Data, Key: f.Key,
 		Width: f.Width, Height: f.Height}, lost
-}
-
-// routeVP8 depacketises and sends complete frames to the transcoder; a lost frame (or the
-// transcoder's DeviceKeyframe) asks the device for a key frame.
-func (a *Actor) routeVP8(ctx actor.Context, pkt *pionrtp.Packet, arrival time.Time) {
-	f, lost := a.media.vp8.push(pkt, arrival)
-	if lost {
-		a.wantKey = true
-		a.requestKeyframe(false)
-	}
-	if f == nil {
-		return
-	}
-	if f.Key {
-		a.wantKey = false
-	}
-	if a.conf.Transcoder != nil {
-		ctx.Send(a.conf.Transcoder, f)
-	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/sipcast/sipcast/media/aac"
 	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/transcode"
+	"github.com/sipcast/sipcast/protocol/sdp"
 )
 
 // Config builds a transcoder for one line.
@@ -41,7 +42,7 @@ type Config struct {
 }
 
 // IsVideo reports whether the codec is a video one.
-func (c Config) IsVideo() bool { return c.Codec == "VP8" }
+func (c Config) IsVideo() bool { return c.Codec == sdp.NameVP8 }
 
 // AudioConfig is the AAC the transcoder of an audio codec of clockRate produces (see
 // Config.AACRate), for the publishers' tracks.
@@ -54,7 +55,7 @@ func AudioConfig(clockRate, aacRate int) *mpeg4audio.AudioSpecificConfig {
 
 // Needed reports whether a device codec needs a transcoder to reach RTMP as H.264 + AAC.
 func Needed(codec string) bool {
-	return codec == "VP8" || codec == "OPUS" || codec == "SPEEX"
+	return codec == sdp.NameVP8 || codec == sdp.NameOpus || codec == sdp.NameSpeex
 }
 
 // kept survives a restart: where frames go.
@@ -138,7 +139,7 @@ func (a *Actor) handleStarted(ctx actor.Context) {
 
 func (a *Actor) openAudio() error {
 	codec := transcode.Opus
-	if a.cfg.Codec == "SPEEX" {
+	if a.cfg.Codec == sdp.NameSpeex {
 		codec = transcode.Speex
 	}
 	dec, err := transcode.NewAudioDecoder(transcode.AudioConfig{Codec: codec, ClockRate: a.cfg.ClockRate, Channels: a.cfg.Channels})

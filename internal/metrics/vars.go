@@ -38,6 +38,9 @@ var (
 	// NotifyDropped counts notifications given up on, by reason: queue_full, retries, rejected.
 	NotifyDropped CounterVec
 
+	// MailboxDropped counts media messages dropped because their actor's mailbox held as many
+	// as it may (internal/mailbox), by actor kind (rtp, rtmp).
+	MailboxDropped CounterVec
 	// ActorFailures counts supervision decisions after an actor failed, by directive
 	// (restart, stop, resume, escalate).
 	ActorFailures CounterVec
@@ -85,6 +88,8 @@ func Write(out io.Writer) error {
 	w.Counter("sipcast_notify_failures_total", "Failed status notification attempts (retries included).", &NotifyFailures)
 	w.CounterVec("sipcast_notify_dropped_total", "Status notifications given up on, by reason.", "reason", &NotifyDropped,
 		"queue_full", "retries", "rejected")
+	w.CounterVec("sipcast_mailbox_dropped_total", "Media messages dropped because an actor's mailbox was full, by actor kind.",
+		"actor", &MailboxDropped, "rtp", "rtmp")
 	w.CounterVec("sipcast_actor_failures_total", "Actor failures by the supervision directive taken (restart, stop, resume).",
 		"directive", &ActorFailures, "restart", "stop")
 	w.CounterVec("sipcast_calls_ended_total", "Calls that reached a final status, by status.", "status", &CallsEnded)

@@ -1,12 +1,5 @@
 package sdp
 
-import (
-	"fmt"
-	"strings"
-
-	psdp "github.com/pion/sdp/v3"
-)
-
 // MaxSDPSize bounds the SDP body. Answers are a few kilobytes; the bound
 // caps the work and memory a hostile peer can cause.
 const MaxSDPSize = 64 << 10
@@ -20,21 +13,9 @@ type Answer struct {
 // ParseAnswer reads the SDP answer of the peer. It fails with ErrNoMedia
 // when neither audio nor video was accepted.
 func ParseAnswer(b []byte) (*Answer, error) {
-	if len(b) > MaxSDPSize {
-		return nil, fmt.Errorf("%w: %d bytes", ErrTooLarge, len(b))
-	}
-	s := strings.TrimLeft(string(b), "\r\n")
-	if !strings.HasPrefix(s, "v=") {
-		// pion accepts an empty document; a real one starts with v=.
-		return nil, fmt.Errorf("%w: no v= line first", ErrMalformed)
-	}
-	if !strings.HasSuffix(s, "\n") {
-		// pion fails on a last line without its line ending.
-		s += "\r\n"
-	}
-	var sd psdp.SessionDescription
-	if err := sd.UnmarshalString(s); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	sd, err := parseSession(b)
+	if err != nil {
+		return nil, err
 	}
 
 	var a Answer
@@ -55,7 +36,7 @@ func ParseAnswer(b []byte) (*Answer, error) {
 		default:
 			continue
 		}
-		m, err := parseMedia(&sd, md)
+		m, err := parseMedia(sd, md)
 		if err != nil {
 			return nil, err
 		}

@@ -11,6 +11,15 @@ type answerCase struct {
 	wantErr error
 }
 
+// manyLines is an answer of n m= lines: one audio line, then refused application lines.
+func manyLines(n int) string {
+	lines := []string{"v=0", "o=- 1 1 IN IP4 192.0.2.5", "s=-", "c=IN IP4 192.0.2.5", "t=0 0", "m=audio 4000 RTP/AVP 8"}
+	for range n - 1 {
+		lines = append(lines, "m=application 0 UDP/BFCP *")
+	}
+	return crlf(lines...)
+}
+
 // crlf joins lines the way SIP bodies are written.
 func crlf(lines ...string) string { return strings.Join(lines, "\r\n") + "\r\n" }
 
@@ -161,5 +170,12 @@ var answerCases = []answerCase{
 	{name: "too many codecs", sdp: crlf("v=0", "o=- 1 1 IN IP4 192.0.2.5", "s=-", "c=IN IP4 192.0.2.5", "t=0 0",
 		"m=audio 4000 RTP/AVP 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32"), wantErr: ErrTooManyCodecs},
 	{name: "RTP port leaves no RTCP port", sdp: crlf("v=0", "o=- 1 1 IN IP4 192.0.2.5", "s=-", "c=IN IP4 192.0.2.5", "t=0 0", "m=audio 65535 RTP/AVP 8"), wantErr: ErrMalformed},
+	// ParseAnswer shares the re-offer's bound on m= lines: a hostile answer of thousands of lines
+	// must not get per-line parsing the offer path refuses.
+	{name: "m= lines at the limit", sdp: manyLines(MaxMediaLines), want: &Answer{Audio: &Media{
+		IP: "192.0.2.5", Port: 4000, RTCPIP: "192.0.2.5", RTCPPort: 4001, Direction: DirSendRecv,
+		Codecs: []Codec{{PayloadType: 8, Name: NamePCMA, ClockRate: 8000, Channels: 1}},
+	}}},
+	{name: "too many m= lines", sdp: manyLines(MaxMediaLines + 1), wantErr: ErrMalformed},
 	{name: "too large", sdp: "v=0\r\n" + strings.Repeat("a=x\r\n", MaxSDPSize/5), wantErr: ErrTooLarge},
 }

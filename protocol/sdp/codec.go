@@ -19,14 +19,14 @@ type Codec struct {
 // staticCodecs are the static payload types of RFC 3551 §6, which peers
 // may list in m= without any a=rtpmap.
 var staticCodecs = map[uint8]Codec{
-	0:  {Name: "PCMU", ClockRate: 8000, Channels: 1},
+	0:  {Name: NamePCMU, ClockRate: 8000, Channels: 1},
 	3:  {Name: "GSM", ClockRate: 8000, Channels: 1},
 	4:  {Name: "G723", ClockRate: 8000, Channels: 1},
 	5:  {Name: "DVI4", ClockRate: 8000, Channels: 1},
 	6:  {Name: "DVI4", ClockRate: 16000, Channels: 1},
 	7:  {Name: "LPC", ClockRate: 8000, Channels: 1},
-	8:  {Name: "PCMA", ClockRate: 8000, Channels: 1},
-	9:  {Name: "G722", ClockRate: 8000, Channels: 1},
+	8:  {Name: NamePCMA, ClockRate: 8000, Channels: 1},
+	9:  {Name: NameG722, ClockRate: 8000, Channels: 1},
 	10: {Name: "L16", ClockRate: 44100, Channels: 2},
 	11: {Name: "L16", ClockRate: 44100, Channels: 1},
 	12: {Name: "QCELP", ClockRate: 8000, Channels: 1},

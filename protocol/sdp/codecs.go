@@ -29,14 +29,14 @@ type OfferCodec struct {
 // others are transcoded (VP8 → H.264, Opus and Speex → AAC) or passed through
 // (Speex wideband, when the RTMP side asks for Speex).
 var (
-	CodecPCMA       = OfferCodec{PT: PTPCMA, Name: "PCMA", ClockRate: 8000}
-	CodecPCMU       = OfferCodec{PT: PTPCMU, Name: "PCMU", ClockRate: 8000}
+	CodecPCMA       = OfferCodec{PT: PTPCMA, Name: NamePCMA, ClockRate: 8000}
+	CodecPCMU       = OfferCodec{PT: PTPCMU, Name: NamePCMU, ClockRate: 8000}
 	CodecSpeexWB    = OfferCodec{PT: PTSpeex, Name: "speex", ClockRate: 16000}
 	CodecSpeexNB    = OfferCodec{PT: PTSpeexNB, Name: "speex", ClockRate: 8000}
 	CodecOpus       = OfferCodec{PT: PTOpus, Name: "opus", ClockRate: 48000, Channels: 2}
-	CodecH264Mode1  = OfferCodec{PT: PTH264Mode1, Name: "H264", ClockRate: 90000, Fmtp: "packetization-mode=1; profile-level-id=420020"}
-	CodecH264Mode0  = OfferCodec{PT: PTH264Mode0, Name: "H264", ClockRate: 90000, Fmtp: "packetization-mode=0; profile-level-id=420020"}
-	CodecVP8        = OfferCodec{PT: PTVP8, Name: "VP8", ClockRate: 90000}
+	CodecH264Mode1  = OfferCodec{PT: PTH264Mode1, Name: NameH264, ClockRate: 90000, Fmtp: "packetization-mode=1; profile-level-id=420020"}
+	CodecH264Mode0  = OfferCodec{PT: PTH264Mode0, Name: NameH264, ClockRate: 90000, Fmtp: "packetization-mode=0; profile-level-id=420020"}
+	CodecVP8        = OfferCodec{PT: PTVP8, Name: NameVP8, ClockRate: 90000}
 	DefaultAudioSet = []OfferCodec{CodecPCMA, CodecPCMU, CodecSpeexWB, CodecSpeexNB, CodecOpus}
 	DefaultVideoSet = []OfferCodec{CodecH264Mode1, CodecH264Mode0, CodecVP8}
 )

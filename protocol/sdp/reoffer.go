@@ -150,7 +150,7 @@ func pick(offered []Codec, names []string, current int, audio bool) []Codec {
 	out := []Codec{offered[choice]}
 	if audio {
 		for _, c := range offered {
-			if strings.EqualFold(c.Name, "telephone-event") {
+			if strings.EqualFold(c.Name, NameTelephoneEvent) {
 				out = append(out, c)
 			}
 		}
@@ -230,7 +230,7 @@ func answerLine(m *Media, l *line, ip, addrType, cname string) *psdp.MediaDescri
 // answerFmtp echoes the offer's format parameters, less the H.264 parameter sets: those describe
 // the sender's stream, and the gateway sends no video.
 func answerFmtp(c Codec) string {
-	if c.Name != "H264" {
+	if c.Name != NameH264 {
 		return c.Fmtp
 	}
 	var keep []string
@@ -245,8 +245,8 @@ func answerFmtp(c Codec) string {
 
 // rtpmapName writes an encoding name as peers expect to read it back.
 func rtpmapName(c Codec) string {
-	if strings.EqualFold(c.Name, "telephone-event") {
-		return "telephone-event"
+	if strings.EqualFold(c.Name, NameTelephoneEvent) {
+		return NameTelephoneEvent
 	}
 	return c.Name
 }
@@ -261,7 +261,8 @@ func refused(md *psdp.MediaDescription) *psdp.MediaDescription {
 		Port: psdp.RangedPort{Value: 0}, Protos: md.MediaName.Protos, Formats: formats}}
 }
 
-// parseSession is ParseAnswer's front half: size bound, line-ending fixes, pion.
+// parseSession is what ParseAnswer and AnswerOffer share: the size bound, line-ending fixes,
+// pion, and the bound on m= lines.
 func parseSession(b []byte) (*psdp.SessionDescription, error) {
 	if len(b) > MaxSDPSize {
 		return nil, fmt.Errorf("%w: %d bytes", ErrTooLarge, len(b))
@@ -277,7 +278,7 @@ func parseSession(b []byte) (*psdp.SessionDescription, error) {
 	if err := sd.UnmarshalString(s); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
-	if len(sd.MediaDescriptions) > 2*MaxCodecs {
+	if len(sd.MediaDescriptions) > MaxMediaLines {
 		return nil, fmt.Errorf("%w: %d m= lines", ErrMalformed, len(sd.MediaDescriptions))
 	}
 	return &sd, nil

@@ -17,19 +17,19 @@ var flvH264Profiles = map[byte]bool{0x42: true, 0x4d: true, 0x58: true, 0x64: tr
 // are known by name only.
 func Receivable(c Codec, video bool) bool {
 	name := strings.ToUpper(c.Name)
-	if (name == "VP8" || name == "H264") != video {
+	if (name == NameVP8 || name == NameH264) != video {
 		return false
 	}
 	switch name {
-	case "PCMU", "PCMA":
+	case NamePCMU, NamePCMA:
 		return c.ClockRate == 8000
-	case "SPEEX":
+	case NameSpeex:
 		return c.ClockRate == 8000 || c.ClockRate == 16000
-	case "OPUS":
+	case NameOpus:
 		return c.ClockRate == 48000
-	case "VP8":
+	case NameVP8:
 		return c.ClockRate == 90000
-	case "H264":
+	case NameH264:
 		if c.ClockRate != 90000 {
 			return false
 		}

@@ -10,7 +10,7 @@ func (m *Media) TelephoneEvent(clockRate uint32) (Codec, bool) {
 		return Codec{}, false
 	}
 	for _, c := range m.Codecs {
-		if strings.EqualFold(c.Name, "telephone-event") && c.ClockRate == clockRate {
+		if strings.EqualFold(c.Name, NameTelephoneEvent) && c.ClockRate == clockRate {
 			return c, true
 		}
 	}
