@@ -99,10 +99,9 @@ func TestH264PipeAsksForKeys(t *testing.T) {
 	var out recordSink
 	zero := time.Now()
 	v := newH264Pipe(&Configure{Codec: sdp.NameH264, ClockRate: 90000, Zero: zero}, 2*time.Second, &out)
-	idr := []byte{0x65, 0x88, 0x80}       // a single NAL unit packet: IDR slice
-	inter := []byte{0x41, 0x9a, 0x00}     // non-IDR slice
-	sps := []byte{0x67, 0x42, 0xc0, 0x1f} // parameter sets, so the IDR is a complete key frame
-	pps := []byte{0x68, 0xce, 0x3c, 0x80}
+	idr := []byte{0x65, 0x88, 0x80}   // a single NAL unit packet: IDR slice
+	inter := []byte{0x41, 0x9a, 0x00} // non-IDR slice
+	sps, pps := goodSPS, goodPPS      // valid parameter sets (video_guard_test.go): the IDR is a complete key frame
 	push := func(seq uint16, payload []byte, at time.Duration, lost int) {
 		v.push(&pionrtp.Packet{Header: pionrtp.Header{SSRC: 7, SequenceNumber: seq, Timestamp: uint32(at / (time.Second / 90000)), Marker: true},
 			Payload: payload}, zero.Add(at), lost)
