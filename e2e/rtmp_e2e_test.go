@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -37,9 +38,19 @@ func (g *gateway) waitRTMP(callID, status string, within time.Duration) callapi.
 // requireAV reads url back with ffprobe and wants H.264 video and audio of codec audio.
 func requireAV(t *testing.T, url, audio string) {
 	t.Helper()
+	if !requireAVErr(t, url, audio) {
+		t.FailNow()
+	}
+}
+
+// requireAVErr is requireAV for any goroutine: it reports with t.Errorf and says whether the
+// stream was right.
+func requireAVErr(t *testing.T, url, audio string) bool {
+	t.Helper()
 	streams, err := peers.Probe(probeCtx(t, 20*time.Second), url)
 	if err != nil {
-		t.Fatalf("ffprobe %s: %v", url, err)
+		t.Errorf("ffprobe %s: %v", url, err)
+		return false
 	}
 	var v, a string
 	for _, s := range streams {
@@ -51,8 +62,10 @@ func requireAV(t *testing.T, url, audio string) {
 		}
 	}
 	if v != "h264" || a != audio {
-		t.Fatalf("%s: video %q audio %q, want h264 + %s", url, v, a, audio)
+		t.Errorf("%s: video %q audio %q, want h264 + %s", url, v, a, audio)
+		return false
 	}
+	return true
 }
 
 // nginx dies and comes back on the same port: LOST, then ACTIVE again, and the stream reads;
@@ -218,8 +231,15 @@ func TestE2EPushes(t *testing.T) {
 	if code, _ := g.post("/push/startup", `{"streamName":"p1","rtmpUrl":"ftp://x"}`); code != http.StatusBadRequest {
 		t.Fatalf("push with a bad rtmpUrl: %d", code)
 	}
+	// Read back in parallel: the device's capture lasts 15 s, and every probe below should see
+	// its real media rather than the gap filler's one picture a second (slow for ffprobe to size up).
+	var wg sync.WaitGroup
 	for _, url := range []string{ngx.URL("live") + "/own", ngx.URL("live") + "/rtmp_p1", ngx.URL("alt") + "/rtmp_p1"} {
-		requireAV(t, url, "aac")
+		wg.Go(func() { requireAVErr(t, url, "aac") })
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
 	}
 	// Clients poll with the published name.
 	code, res := g.post("/push/find", `{"streamName":"rtmp_p1","rtmpUrl":"`+ngx.URL("alt")+`"}`)
@@ -234,10 +254,11 @@ func TestE2EPushes(t *testing.T) {
 	if code, _ := g.post("/push/terminate", `{"mediaSessionId":"`+ids[0]+`"}`); code != http.StatusOK {
 		t.Fatalf("terminate push: %d", code)
 	}
+	// The other push goes on (checked first: the absence probe below waits out its timeout).
+	requireAV(t, ngx.URL("alt")+"/rtmp_p1", "aac")
 	if _, err := peers.Probe(probeCtx(t, 10*time.Second), ngx.URL("live")+"/rtmp_p1"); err == nil {
 		t.Fatal("terminated push still published")
 	}
-	requireAV(t, ngx.URL("alt")+"/rtmp_p1", "aac")
 	if code, res := g.post("/push/find_all", ``); code != http.StatusOK || strings.Count(string(res), "mediaSessionId") != 1 {
 		t.Fatalf("find_all: %d %s", code, res)
 	}
