@@ -24,32 +24,14 @@ import (
 // startup → ESTABLISHED, calls placed over three nodes through one, and kill -9 → keys free.
 // They run a build without the race detector, real etcd, SIPp and sipcast processes.
 
-var (
-	benchBinOnce sync.Once
-	benchBin     string
-	benchBinErr  error
-)
-
+// benchBinary is ./cmd/sipcast built once per run without the race detector: it is measured.
 func benchBinary(b *testing.B) string {
 	b.Helper()
-	benchBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "sipcast-bench-")
-		if err != nil {
-			benchBinErr = err
-			return
-		}
-		mod, err := testutil.ModuleDir()
-		if err != nil {
-			benchBinErr = err
-			return
-		}
-		benchBin = filepath.Join(dir, "sipcast")
-		benchBinErr = testutil.BuildSipcast(context.Background(), mod, benchBin, false)
-	})
-	if benchBinErr != nil {
-		b.Fatal(benchBinErr)
+	bin, err := testutil.Sipcast(false)
+	if err != nil {
+		b.Fatal(err)
 	}
-	return benchBin
+	return bin
 }
 
 // benchNode runs a sipcast process for a benchmark; env adds settings.

@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,33 +23,14 @@ import (
 // tests start themselves: SIPp as the SIP device, nginx + the RTMP module as the RTMP server,
 // ffprobe/ffmpeg reading the result back.
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// sipcastBinary builds ./cmd/sipcast once per test run, with the race detector.
+// sipcastBinary is ./cmd/sipcast built once per test run, with the race detector.
 func sipcastBinary(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "sipcast-e2e-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		mod, err := testutil.ModuleDir()
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "sipcast")
-		buildErr = testutil.BuildSipcast(context.Background(), mod, binPath, true)
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	bin, err := testutil.Sipcast(true)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return binPath
+	return bin
 }
 
 // gateway is a running sipcast process, stopped (SIGTERM) when the test ends.

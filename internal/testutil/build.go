@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sync"
 )
 
 // ErrNoModule: the sipcast source tree (its go.mod) could not be found.
@@ -50,4 +51,39 @@ func BuildSipcast(ctx context.Context, moduleDir, out string, race bool) error {
 		return fmt.Errorf("go build ./cmd/sipcast: %w\n%s", err, b)
 	}
 	return nil
+}
+
+// built is one cached build of the binary.
+type built struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// builds holds a build with and one without the race detector, each made at most once per
+// test process.
+var builds [2]built
+
+// Sipcast returns ./cmd/sipcast built once per test process into a temporary folder: with the
+// race detector for the end-to-end tests, without it for benchmarks that measure it.
+func Sipcast(race bool) (string, error) {
+	b := &builds[0]
+	if race {
+		b = &builds[1]
+	}
+	b.once.Do(func() {
+		dir, err := os.MkdirTemp("", "sipcast-bin-")
+		if err != nil {
+			b.err = err
+			return
+		}
+		mod, err := ModuleDir()
+		if err != nil {
+			b.err = err
+			return
+		}
+		b.path = filepath.Join(dir, "sipcast")
+		b.err = BuildSipcast(context.Background(), mod, b.path, race)
+	})
+	return b.path, b.err
 }
