@@ -7,7 +7,7 @@ BIN      := bin/sipcast
 # Build needs cgo, FFmpeg's libraries (AAC, VP8/H.264 transcoding) and libopus/libspeex (their
 # decoders' loss concealment, which libavcodec does not expose); tests also need the real peers.
 BUILD_PKGS := gcc pkg-config libavcodec-dev libavutil-dev libswresample-dev libopus-dev libspeex-dev
-TEST_PKGS  := $(BUILD_PKGS) ffmpeg sip-tester tcpdump nginx libnginx-mod-rtmp libnginx-mod-stream kamailio kamailio-tls-modules baresip-core baresip-ffmpeg etcd-server
+TEST_PKGS  := $(BUILD_PKGS) ffmpeg sip-tester tcpdump nginx libnginx-mod-rtmp libnginx-mod-stream kamailio kamailio-tls-modules baresip-core baresip-ffmpeg etcd-server chromium
 # go test's own limit; the suite takes a few minutes on a 2-core machine.
 TEST_TIMEOUT ?= 20m
 

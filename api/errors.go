@@ -29,6 +29,8 @@ func statusOf(err error) int {
 	switch {
 	case errors.As(err, &fe):
 		return fe.Code
+	case playbackStatus(err) != 0:
+		return playbackStatus(err)
 	case errors.Is(err, ErrBadRequest), errors.Is(err, ErrSoundFile), errors.Is(err, callapi.ErrWrongType),
 		errors.Is(err, callapi.ErrMissing), errors.Is(err, callapi.ErrInvalid):
 		return fiber.StatusBadRequest

@@ -73,6 +73,8 @@ type Config struct {
 	// Use runs before every route, after authentication: the cluster's forwarding layer marks
 	// the requests other nodes send here and keeps their bodies to pass on.
 	Use []fiber.Handler
+	// WHEP serves /whep/{toStream}; nil: playback is off (404).
+	WHEP WHEP
 }
 
 func (cfg *Config) defaults() {
@@ -171,13 +173,17 @@ func (h *handlers) routes(app *fiber.App) {
 	if p, ok := h.calls.(Pushes); ok {
 		registerPush(rest, p, h.cfg)
 	}
+	if h.cfg.WHEP != nil {
+		registerWHEP(app, h.cfg.WHEP)
+	}
 }
 
 // cors lets a browser page on another origin call the API, as the original's demo does.
 func cors(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+	c.Set(fiber.HeaderAccessControlExposeHeaders, "Location") // WHEP's session URL
 	if c.Method() == fiber.MethodOptions {
-		c.Set(fiber.HeaderAccessControlAllowMethods, "POST, GET, OPTIONS")
+		c.Set(fiber.HeaderAccessControlAllowMethods, "POST, GET, DELETE, PATCH, OPTIONS")
 		c.Set(fiber.HeaderAccessControlAllowHeaders, "Content-Type, Authorization")
 		c.Set(fiber.HeaderAccessControlMaxAge, "86400")
 		return c.SendStatus(fiber.StatusNoContent)

@@ -73,6 +73,9 @@ type Config struct {
 	Media rtp.MediaOptions
 	// Video configures the H.264 encoder of a VP8 call's transcoder.
 	Video transcode.VideoConfig
+	// Viewers, when set, gives the props of the call's viewers hub (WHEP) for its toStream
+	// (viewers.go); nil: the call cannot be watched.
+	Viewers func(callID, stream string) *actor.Props
 
 	NodeID string
 	Logger *slog.Logger
@@ -219,6 +222,7 @@ func (a *Actor) handleStarted(ctx actor.Context) {
 	}
 	a.audio = a.spawnRTP(ctx, rtp.Audio, a.audioPair)
 	a.video = a.spawnRTP(ctx, rtp.Video, a.videoPair)
+	a.spawnViewers(ctx)
 	if s.RTMP != nil {
 		a.publisher = a.spawnPublisher(ctx)
 	}

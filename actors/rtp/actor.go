@@ -69,6 +69,7 @@ type kept struct {
 	conf        *Configure
 	subscribers []*actor.PID
 	peer        *Peer
+	taps        []*actor.PID // the viewers hub (tap.go)
 }
 
 // Actor is the RTP socket actor.
@@ -129,6 +130,8 @@ func (a *Actor) Receive(ctx actor.Context) {
 	case *Subscribe:
 		a.subscribers = m.Subscribers
 		a.kept.subscribers = m.Subscribers
+	case *Tap:
+		a.handleTap(m)
 	case *frame.KeyframeNeeded:
 		a.keys.want = true
 		a.requestKeyframe(true)
@@ -239,6 +242,7 @@ func (a *Actor) handleConfigure(m *Configure) {
 	}
 	a.log.Info("configured", "codec", m.Codec, "pt", m.PayloadType, "remoteRtcp", m.RemoteRTCP)
 	a.requestKeyframe(true)
+	a.describeTo(a.kept.taps)
 }
 
 func (a *Actor) handlePacket(ctx actor.Context, m *packetRead) {

@@ -5,6 +5,8 @@ import (
 
 	"github.com/pion/rtcp"
 	pionrtp "github.com/pion/rtp"
+
+	"github.com/sipcast/sipcast/media/frame"
 )
 
 // MediaOptions are the receive-side settings every RTP actor of the gateway shares.
@@ -33,6 +35,9 @@ func (a *Actor) buildPath(m *Configure) error {
 	p, err := newPipe(a.cfg.Kind, m, pipeConfig{aacRate: aacRate, keyInterval: a.cfg.Media.KeyInterval, log: a.log}, a)
 	if err != nil {
 		return err
+	}
+	if a.cfg.Kind == Audio {
+		p = &audioTap{pipe: p, a: a} // the device's audio, as it came, to the viewers (tap.go)
 	}
 	sync := &syncStage{next: p, log: a.log, clockRate: m.ClockRate, group: m.Sync}
 	var order orderStage = &seqStage{next: sync}
@@ -70,11 +75,17 @@ func (a *Actor) publish(msg any) {
 	for _, pid := range a.subscribers {
 		a.system.Root.Send(pid, msg)
 	}
+	if f, ok := msg.(*frame.VideoFrame); ok {
+		a.tapVideo(f)
+	}
 }
 
 func (a *Actor) transcode(msg any) {
 	if a.conf.Transcoder != nil {
 		a.system.Root.Send(a.conf.Transcoder, msg)
+	}
+	if f, ok := msg.(*frame.EncodedVideo); ok {
+		a.tapVideo(f)
 	}
 }
 

@@ -75,6 +75,7 @@ type Config struct {
 	MediaConfig        `yaml:",inline"`  // codecs, jitter buffer, transcoding (config_media.go)
 	LimitsConfig       `yaml:",inline"`  // connection caps and timeouts of every listener (config_limits.go)
 	ClusterConfig      `yaml:",inline"`  // etcd cluster, capacity (config_cluster.go)
+	PlaybackConfig     `yaml:",inline"`  // WHEP, HLS, the calls page (config_playback.go)
 }
 
 // setting ties a field to its environment variable, flag and help text.
@@ -135,7 +136,7 @@ func (c *Config) settings() []setting {
 		{"SIPCAST_MEDIA_START_TIMEOUT", "media-start-timeout", "end a call whose device sends no media this long after the answer; 0: never", &c.MediaStartTimeout},
 		{"SIPCAST_RTP_LATCHING", "rtp-latching", "symmetric RTP: send media where the device's packets come from", &c.RTPLatching},
 		{"SIPCAST_REGISTER_EXPIRES", "register-expires", "binding lifetime asked of the registrar (sipRegisterRequired)", &c.RegisterExpires},
-	}, append(append(c.mediaSettings(), c.limitSettings()...), c.clusterSettings()...)...)
+	}, append(append(append(c.mediaSettings(), c.limitSettings()...), c.clusterSettings()...), c.playbackSettings()...)...)
 }
 
 func defaults(profile string) Config {
@@ -154,6 +155,7 @@ func defaults(profile string) Config {
 	c.MediaConfig = defaultMedia()
 	c.LimitsConfig = defaultLimits()
 	c.ClusterConfig = defaultCluster()
+	c.PlaybackConfig = defaultPlayback()
 	if profile == "production" {
 		c.Profile, c.RTMPServer, c.DemoDevice, c.LogFormat = "production", "", "", "json"
 	}
@@ -253,6 +255,7 @@ func (c Config) validate() error {
 	errs = append(errs, c.validateSIP()...)
 	errs = append(errs, c.validateLimits()...)
 	errs = append(errs, c.validateCluster()...)
+	errs = append(errs, c.validatePlayback()...)
 	for name, p := range map[string]int{"rest_port": c.RESTPort, "sip_port": c.SIPPort, "https_port": c.HTTPSPort, "sip_tls_port": c.SIPTLSPort} {
 		if p < 0 || p > 65535 {
 			errs = append(errs, fmt.Errorf("%s %d out of range", name, p))

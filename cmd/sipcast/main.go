@@ -24,6 +24,8 @@ import (
 	"github.com/sipcast/sipcast/actors/registry"
 	"github.com/sipcast/sipcast/actors/rtmp"
 	"github.com/sipcast/sipcast/actors/rtp"
+	"github.com/sipcast/sipcast/actors/viewer"
+	"github.com/sipcast/sipcast/api"
 	"github.com/sipcast/sipcast/demo/device"
 	"github.com/sipcast/sipcast/demo/rtmpserver"
 	"github.com/sipcast/sipcast/internal/sipua"
@@ -124,6 +126,11 @@ func run(cfg Config, log *slog.Logger) error {
 	store := newSettingsStore(cfg.DataDir, log)
 	broker := notify.NewBroker()
 	events := &notify.Handle{} // bound to the dispatcher once the actor system exists
+	var viewers func(callID, stream string) *actor.Props
+	dir := viewer.NewDirectory()
+	if cfg.playbackOn() {
+		viewers = cfg.viewersProps(dir, log)
+	}
 	eng, err := engine.Start(registry.Config{
 		EndedTTL: cfg.EndedCallTTL,
 		NodeID:   nodeID,
@@ -137,7 +144,8 @@ func run(cfg Config, log *slog.Logger) error {
 				InviteTimeout: cfg.InviteTimeout, AACRate: cfg.AACSampleRate, RTMPGapFill: cfg.gapFill(),
 				RTMPConnectTimeout: cfg.RTMPConnectTimeout, RTMPReconnect: reconnect, RTMPTLS: rtmpTLS,
 				RTMPAudio: rtmpAudio, HangupOnRTMPFailure: cfg.RTMPFailHangup, NodeID: nodeID, Logger: log,
-				AudioCodecs: media.audio, VideoCodecs: media.video, Media: media.rtp, Video: media.encoder})
+				AudioCodecs: media.audio, VideoCodecs: media.video, Media: media.rtp, Video: media.encoder,
+				Viewers: viewers})
 		},
 	}, log)
 	if err != nil {
@@ -151,7 +159,18 @@ func run(cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	rest, err := startREST(cfg, log, calls, store, broker)
+	var web api.WHEP
+	if cfg.playbackOn() {
+		srv, err := startPlayback(cfg, eng.System, dir, log)
+		if err != nil {
+			return err
+		}
+		if srv != nil {
+			defer srv.Close()
+			web = srv
+		}
+	}
+	rest, err := startREST(cfg, log, calls, store, broker, web)
 	if err != nil {
 		return err
 	}

@@ -101,6 +101,7 @@ func Write(out io.Writer) error {
 		"listener", &AcceptErrors, "rest")
 	w.CounterVec("sipcast_connections_refused_total", "Connections closed at once over a listener's total or per-source cap, by listener.",
 		"listener", &ConnsRefused, "rest")
+	writePlayback(w)
 	w.Header("go_goroutines", "gauge", "Number of goroutines that currently exist.")
 	w.Sample("go_goroutines", float64(runtime.NumGoroutine()))
 	return w.Err()

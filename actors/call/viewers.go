@@ -1,0 +1,27 @@
+package call
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/sipcast/sipcast/actors/rtp"
+)
+
+// spawnViewers starts the call's viewers hub (WHEP), when playback is on, and has both RTP
+// actors tap their media into it. The hub is a child: it ends with the call, and so do its
+// viewers. A hub that keeps failing is stopped and the call goes on unwatched.
+func (a *Actor) spawnViewers(ctx actor.Context) {
+	if a.cfg.Viewers == nil || a.cfg.Spec.ToStream == "" {
+		return
+	}
+	pid, err := ctx.SpawnNamed(a.cfg.Viewers(a.cfg.Spec.CallID, a.cfg.Spec.ToStream), "viewers")
+	if err != nil {
+		a.log.Error("viewers hub not started", "err", err)
+		return
+	}
+	tap := &rtp.Tap{PIDs: []*actor.PID{pid}}
+	for _, line := range []*actor.PID{a.audio, a.video} {
+		if line != nil {
+			ctx.Send(line, tap)
+		}
+	}
+}
