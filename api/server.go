@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/valyala/fasthttp"
 
+	"github.com/sipcast/sipcast/api/ui"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
 
@@ -75,6 +76,8 @@ type Config struct {
 	Use []fiber.Handler
 	// WHEP serves /whep/{toStream}; nil: playback is off (404).
 	WHEP WHEP
+	// Pages serves the calls page at / and the player at /play/{toStream} (package ui).
+	Pages bool
 }
 
 func (cfg *Config) defaults() {
@@ -175,6 +178,9 @@ func (h *handlers) routes(app *fiber.App) {
 	}
 	if h.cfg.WHEP != nil {
 		registerWHEP(app, h.cfg.WHEP)
+	}
+	if h.cfg.Pages {
+		ui.Register(app)
 	}
 }
 

@@ -30,7 +30,7 @@ type restServer struct {
 func startREST(cfg Config, log *slog.Logger, calls api.Calls, store *settingsStore, broker *notify.Broker, web api.WHEP) (*restServer, error) {
 	apiCfg := api.Config{Logger: log, BodyLimit: cfg.BodyLimit, PushPrefix: cfg.PushPrefix, SoundsDir: cfg.SoundsDir,
 		Events: broker, ReadTimeout: cfg.RESTReadTimeout, WriteTimeout: cfg.RESTWriteTimeout,
-		IdleTimeout: cfg.RESTIdleTimeout, MaxConns: cfg.RESTMaxConns, WHEP: web}
+		IdleTimeout: cfg.RESTIdleTimeout, MaxConns: cfg.RESTMaxConns, WHEP: web, Pages: cfg.playbackOn()}
 	if cfg.ClusterEtcd != "" {
 		apiCfg.Use = append(apiCfg.Use, clusterfront.Middleware) // marks other nodes' requests
 	}
