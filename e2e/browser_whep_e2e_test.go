@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,5 +67,51 @@ func TestE2EBrowserCallsPage(t *testing.T) {
 	defer cancel2()
 	if _, err := chromedp.Run(tctx2, chromedp.WaitVisible(`article[data-call-id="p1"][data-status="FINISH"]`)); err != nil {
 		t.Fatalf("the ended call never showed FINISH: %v", err)
+	}
+}
+
+// Chromium plays every kind of call the devices make, each through WHEP with the device's own
+// codec: audio only (Opus) plays sound, video only plays pictures, H.264 sent in
+// packetization-mode 0 plays re-packetised as mode 1 (with PCMA), and baresip's VP8 + Opus
+// plays untranscoded.
+func TestE2EBrowserCodecs(t *testing.T) {
+	peers.RequireTools(t, "sipp")
+	for _, tc := range []struct {
+		name            string
+		device          func(t *testing.T) string
+		kinds           []string
+		frames, samples int
+		width           int
+	}{
+		{"audio only Opus", sippDevice("uas_opus.xml"), []string{"audio"}, 0, 48000, 0},
+		{"video only H.264", sippDevice("uas_h264_only.xml"), []string{"video"}, 50, 0, 640},
+		{"H.264 mode 0 + PCMA", sippDevice("uas_h264m0_pcma.xml"), []string{"video", "audio"}, 50, 16000, 640},
+		{"baresip VP8 + Opus", baresipDevice("opus/48000/2", "VP8"), []string{"video", "audio"}, 20, 48000, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if strings.HasPrefix(tc.name, "baresip") {
+				peers.RequireTools(t, "baresip")
+			}
+			callee := "alice"
+			if strings.HasPrefix(tc.name, "baresip") {
+				callee = "bob"
+			}
+			g := startWatchable(t, callee, tc.device(t), "k1", "kinds", tc.kinds)
+			ctx := startBrowser(t)
+			if _, err := chromedp.Run(ctx, chromedp.Navigate(g.rest+"/play/kinds")); err != nil {
+				t.Fatal(err)
+			}
+			s, _ := waitDecoded(t, ctx, tc.frames, tc.samples, 30*time.Second)
+			if tc.width != 0 && s.FrameWidth != tc.width {
+				t.Errorf("frame width %d, want %d", s.FrameWidth, tc.width)
+			}
+			if tc.frames == 0 && s.FramesDecoded != 0 {
+				t.Errorf("an audio-only call decoded %d video frames", s.FramesDecoded)
+			}
+			if tc.samples == 0 && s.TotalSamplesReceived != 0 {
+				t.Errorf("a video-only call received %d audio samples", s.TotalSamplesReceived)
+			}
+			t.Logf("decoded %+v", s)
+		})
 	}
 }

@@ -19,15 +19,22 @@ import (
 func startWatchableCall(t *testing.T, scenario, callID, stream string, env ...string) *gateway {
 	t.Helper()
 	sipp := peers.StartSIPpUAS(t, scenario)
+	return startWatchable(t, "alice", itoa(sipp.Port), callID, stream, []string{"video", "audio"}, env...)
+}
+
+// startWatchable starts a call to callee on sipPort and waits for the media of kinds.
+func startWatchable(t *testing.T, callee, sipPort, callID, stream string, kinds []string, env ...string) *gateway {
+	t.Helper()
 	g := startGateway(t, append([]string{"SIPCAST_WEBRTC_UDP_PORT=" + strconv.Itoa(peers.FreeUDPPort(t))}, env...)...)
-	code, res := g.post("/call/startup", startupBody(map[string]any{"callId": callID, "callee": "alice",
-		"sipDomain": "127.0.0.1", "sipPort": itoa(sipp.Port), "toStream": stream}))
+	code, res := g.post("/call/startup", startupBody(map[string]any{"callId": callID, "callee": callee,
+		"sipDomain": "127.0.0.1", "sipPort": sipPort, "toStream": stream}))
 	if code != http.StatusOK {
 		t.Fatalf("startup: %d %s", code, res)
 	}
 	g.waitStatus(callID, callapi.StatusEstablished, 15*time.Second)
-	waitLog(t, g, 15*time.Second, `"msg":"media flowing"`, `"kind":"video"`, callID)
-	waitLog(t, g, 15*time.Second, `"msg":"media flowing"`, `"kind":"audio"`, callID)
+	for _, k := range kinds {
+		waitLog(t, g, 15*time.Second, `"msg":"media flowing"`, `"kind":"`+k+`"`, callID)
+	}
 	return g
 }
 

@@ -13,8 +13,12 @@ import (
 )
 
 // plan is what a session sends: per line, the offer's format that carries the call's codec.
+// filler holds a format for each line of the offer the call cannot fill: registered, so the
+// line is answered inactive instead of rejected — a rejected first line would take the whole
+// BUNDLE transport with it, and the browser would never connect.
 type plan struct {
 	audio, video *choice
+	filler       []*choice
 }
 
 type choice struct {
@@ -46,7 +50,28 @@ func planFor(o *playback.Offer, d *viewer.Description) (*plan, error) {
 		return nil, fmt.Errorf("%w: the offer has audio %s and video %s; the call has %s",
 			playback.ErrCodecMismatch, offered(o.HasAudio, o.Audio), offered(o.HasVideo, o.Video), callHas(d))
 	}
+	if p.audio == nil && o.HasAudio {
+		p.filler = append(p.filler, fillerOf(o.Audio, webrtc.RTPCodecTypeAudio)...)
+	}
+	if p.video == nil && o.HasVideo {
+		p.filler = append(p.filler, fillerOf(o.Video, webrtc.RTPCodecTypeVideo)...)
+	}
 	return p, nil
+}
+
+// fillerOf picks the first format of a line that pion knows, to answer the line inactive.
+func fillerOf(fs []playback.Format, kind webrtc.RTPCodecType) []*choice {
+	for _, f := range fs {
+		switch f.Name {
+		case "VP8", "OPUS", "PCMU", "PCMA":
+			return []*choice{newChoice(rtp.Source{}, f, kind)}
+		case "H264":
+			if playback.FmtpParam(f.Fmtp, "packetization-mode") == "1" {
+				return []*choice{newChoice(rtp.Source{}, f, kind)}
+			}
+		}
+	}
+	return nil
 }
 
 func offered(has bool, fs []playback.Format) string {
@@ -89,7 +114,7 @@ func (p *plan) codecs() []*choice {
 			out = append(out, c)
 		}
 	}
-	return out
+	return append(out, p.filler...)
 }
 
 // interceptors answers the browser's NACKs from a per-track history of sent packets and sends

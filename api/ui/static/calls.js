@@ -113,7 +113,8 @@ function render(e) {
   if (c.sipStatus) chips.append(chip("SIP " + c.sipStatus, "", "sipStatus"));
   if (c.rtmpStreamStatus) chips.append(chip(RTMP_WORDS[c.rtmpStreamStatus] || c.rtmpStreamStatus,
     "r-" + c.rtmpStreamStatus.toLowerCase(), c.rtmpUrl ? c.rtmpUrl + "/" + (c.rtmpStream || "") : "rtmpStreamStatus"));
-  for (const n of codecsOf(c.sdp)) chips.append(chip(n, "codec", "codec"));
+  const codecs = codecsOf(c.sdp);
+  for (const n of codecs.length ? codecs : e.codecs || []) chips.append(chip(n, "codec", "codec"));
   const r = el.querySelector(".reason");
   const text = why(c);
   r.hidden = !(text && (ENDED.has(c.status) || c.rtmpStreamStatus === "RTMP_CONNECTION_FAILED" || c.rtmpStreamStatus === "RTMP_CONNECTION_LOST"));
@@ -144,6 +145,7 @@ async function startPreview(e) {
         el.classList.toggle("audio-only", onlyAudio);
         phText.textContent = "audio only";
       }
+      if (state === "connected") setTimeout(() => readCodecs(e), 1000);
       if (state === "failed" || state === "closed") {
         stopPreview(e);
         if (!e.ended) setTimeout(() => LIVE.has(e.call.status) && !e.player && startPreview(e), 2000);
@@ -155,6 +157,21 @@ async function startPreview(e) {
   } finally {
     e.starting = false;
   }
+}
+
+// readCodecs learns the call's codecs from what the preview receives: sipcast passes them
+// through, so they are the device's.
+async function readCodecs(e) {
+  if (!e.player) return;
+  const names = [];
+  (await e.player.pc.getStats()).forEach((s) => {
+    if (s.type === "codec" && s.mimeType) {
+      const n = s.mimeType.split("/")[1].toUpperCase();
+      if (!names.includes(n)) names.push(n);
+    }
+  });
+  e.codecs = names;
+  render(e);
 }
 
 function stopPreview(e) {
