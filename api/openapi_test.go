@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"regexp"
 	"sort"
 	"strings"
@@ -33,6 +34,11 @@ type noWHEP struct{}
 func (noWHEP) Offer(context.Context, string, []byte) (string, string, error) { return "", "", nil }
 func (noWHEP) Delete(context.Context, string, string) error                  { return nil }
 
+// noHLS registers the HLS route.
+type noHLS struct{}
+
+func (noHLS) Serve(string, http.ResponseWriter, *http.Request) error { return nil }
+
 // openapi.json describes exactly the routes the app registers, each operation with its answers.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	var doc struct {
@@ -57,7 +63,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			documented[strings.ToUpper(method)+" "+path] = true
 		}
 	}
-	app := New(Config{WHEP: noWHEP{}, Pages: true}, withPushes{newFake()})
+	app := New(Config{WHEP: noWHEP{}, HLS: noHLS{}, Pages: true}, withPushes{newFake()})
 	registered := map[string]bool{}
 	param := regexp.MustCompile(`:([a-z]+)`)
 	for _, r := range app.GetRoutes(true) {

@@ -76,6 +76,8 @@ type Config struct {
 	Use []fiber.Handler
 	// WHEP serves /whep/{toStream}; nil: playback is off (404).
 	WHEP WHEP
+	// HLS serves /hls/{toStream}/index.m3u8; nil: off (404).
+	HLS HLS
 	// Pages serves the calls page at / and the player at /play/{toStream} (package ui).
 	Pages bool
 }
@@ -178,6 +180,9 @@ func (h *handlers) routes(app *fiber.App) {
 	}
 	if h.cfg.WHEP != nil {
 		registerWHEP(app, h.cfg.WHEP)
+	}
+	if h.cfg.HLS != nil {
+		registerHLS(app, h.cfg.HLS)
 	}
 	if h.cfg.Pages {
 		ui.Register(app)

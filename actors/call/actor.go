@@ -76,6 +76,8 @@ type Config struct {
 	// Viewers, when set, gives the props of the call's viewers hub (WHEP) for its toStream
 	// (viewers.go); nil: the call cannot be watched.
 	Viewers func(callID, stream string) *actor.Props
+	// HLS, when set, gives the props of the call's LL-HLS actor, a subscriber of its stream.
+	HLS func(callID, stream string) *actor.Props
 
 	NodeID string
 	Logger *slog.Logger
@@ -129,6 +131,7 @@ type Actor struct {
 	dtmf      dtmfSender
 	dlg       dialogState // after the answer: SDP versions, hold, session timer, media, registration
 	tx        transcoding // transcoders and lip sync (transcode.go)
+	hls       *actor.PID  // the LL-HLS actor (viewers.go), a subscriber like a publisher
 }
 
 // NewProps returns the props of a call actor, with the supervision of its children: a crashed

@@ -42,6 +42,9 @@ func (a *Actor) handleAnswered(ctx actor.Context, m *answered) {
 	for _, pid := range a.pushes {
 		ctx.Send(pid, tracks)
 	}
+	if a.hls != nil {
+		ctx.Send(a.hls, tracks)
+	}
 	a.resubscribe(ctx)
 	a.call.Status = callapi.StatusEstablished
 	a.call.SIPStatus = callapi.Int(200)

@@ -44,6 +44,9 @@ func (a *Actor) resubscribe(ctx actor.Context) {
 	for _, pid := range a.pushes {
 		subs = append(subs, pid)
 	}
+	if a.hls != nil {
+		subs = append(subs, a.hls)
+	}
 	msg := &rtp.Subscribe{Subscribers: subs}
 	for _, pid := range []*actor.PID{a.audio, a.video, a.tx.audio, a.tx.video} {
 		if pid != nil {

@@ -6,11 +6,23 @@ import (
 	"github.com/sipcast/sipcast/actors/rtp"
 )
 
-// spawnViewers starts the call's viewers hub (WHEP), when playback is on, and has both RTP
-// actors tap their media into it. The hub is a child: it ends with the call, and so do its
+// spawnViewers starts the call's viewers hub (WHEP) and its LL-HLS actor, when playback is on,
+// and has both RTP actors tap their media into the hub (the HLS actor subscribes to the stream
+// like a publisher: resubscribe). The hub is a child: it ends with the call, and so do its
 // viewers. A hub that keeps failing is stopped and the call goes on unwatched.
 func (a *Actor) spawnViewers(ctx actor.Context) {
-	if a.cfg.Viewers == nil || a.cfg.Spec.ToStream == "" {
+	if a.cfg.Spec.ToStream == "" {
+		return
+	}
+	if a.cfg.HLS != nil {
+		pid, err := ctx.SpawnNamed(a.cfg.HLS(a.cfg.Spec.CallID, a.cfg.Spec.ToStream), "hls")
+		if err != nil {
+			a.log.Error("HLS actor not started", "err", err)
+		} else {
+			a.hls = pid
+		}
+	}
+	if a.cfg.Viewers == nil {
 		return
 	}
 	pid, err := ctx.SpawnNamed(a.cfg.Viewers(a.cfg.Spec.CallID, a.cfg.Spec.ToStream), "viewers")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/sipcast/sipcast/actors/hls"
 	"github.com/sipcast/sipcast/actors/viewer"
 	"github.com/sipcast/sipcast/actors/whep"
 )
@@ -73,6 +74,13 @@ func startPlayback(cfg Config, system *actor.ActorSystem, dir *viewer.Directory,
 	}
 	log.Info("WebRTC (WHEP) listening", "udp", srv.Addr().String())
 	return srv, nil
+}
+
+// hlsProps is the call actors' factory of LL-HLS actors.
+func (c Config) hlsProps(dir *viewer.Directory, log *slog.Logger) func(callID, stream string) *actor.Props {
+	return func(callID, stream string) *actor.Props {
+		return hls.NewProps(hls.Config{Stream: stream, CallID: callID, Directory: dir, Logger: log})
+	}
 }
 
 // viewersProps is the call actors' factory of viewers hubs.

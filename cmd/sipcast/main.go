@@ -20,6 +20,7 @@ import (
 
 	"github.com/sipcast/sipcast/actors/call"
 	"github.com/sipcast/sipcast/actors/engine"
+	"github.com/sipcast/sipcast/actors/hls"
 	"github.com/sipcast/sipcast/actors/notify"
 	"github.com/sipcast/sipcast/actors/registry"
 	"github.com/sipcast/sipcast/actors/rtmp"
@@ -126,10 +127,10 @@ func run(cfg Config, log *slog.Logger) error {
 	store := newSettingsStore(cfg.DataDir, log)
 	broker := notify.NewBroker()
 	events := &notify.Handle{} // bound to the dispatcher once the actor system exists
-	var viewers func(callID, stream string) *actor.Props
+	var viewers, hlsActors func(callID, stream string) *actor.Props
 	dir := viewer.NewDirectory()
 	if cfg.playbackOn() {
-		viewers = cfg.viewersProps(dir, log)
+		viewers, hlsActors = cfg.viewersProps(dir, log), cfg.hlsProps(dir, log)
 	}
 	eng, err := engine.Start(registry.Config{
 		EndedTTL: cfg.EndedCallTTL,
@@ -145,7 +146,7 @@ func run(cfg Config, log *slog.Logger) error {
 				RTMPConnectTimeout: cfg.RTMPConnectTimeout, RTMPReconnect: reconnect, RTMPTLS: rtmpTLS,
 				RTMPAudio: rtmpAudio, HangupOnRTMPFailure: cfg.RTMPFailHangup, NodeID: nodeID, Logger: log,
 				AudioCodecs: media.audio, VideoCodecs: media.video, Media: media.rtp, Video: media.encoder,
-				Viewers: viewers})
+				Viewers: viewers, HLS: hlsActors})
 		},
 	}, log)
 	if err != nil {
@@ -160,7 +161,9 @@ func run(cfg Config, log *slog.Logger) error {
 		return err
 	}
 	var web api.WHEP
+	var hlsServer api.HLS
 	if cfg.playbackOn() {
+		hlsServer = &hls.Server{System: eng.System, Directory: dir}
 		srv, err := startPlayback(cfg, eng.System, dir, log)
 		if err != nil {
 			return err
@@ -170,7 +173,7 @@ func run(cfg Config, log *slog.Logger) error {
 			web = srv
 		}
 	}
-	rest, err := startREST(cfg, log, calls, store, broker, web)
+	rest, err := startREST(cfg, log, calls, store, broker, web, hlsServer)
 	if err != nil {
 		return err
 	}

@@ -27,10 +27,10 @@ type restServer struct {
 }
 
 // startREST listens and serves; errors from the listeners come on Err.
-func startREST(cfg Config, log *slog.Logger, calls api.Calls, store *settingsStore, broker *notify.Broker, web api.WHEP) (*restServer, error) {
+func startREST(cfg Config, log *slog.Logger, calls api.Calls, store *settingsStore, broker *notify.Broker, web api.WHEP, hlsServer api.HLS) (*restServer, error) {
 	apiCfg := api.Config{Logger: log, BodyLimit: cfg.BodyLimit, PushPrefix: cfg.PushPrefix, SoundsDir: cfg.SoundsDir,
 		Events: broker, ReadTimeout: cfg.RESTReadTimeout, WriteTimeout: cfg.RESTWriteTimeout,
-		IdleTimeout: cfg.RESTIdleTimeout, MaxConns: cfg.RESTMaxConns, WHEP: web, Pages: cfg.playbackOn()}
+		IdleTimeout: cfg.RESTIdleTimeout, MaxConns: cfg.RESTMaxConns, WHEP: web, HLS: hlsServer, Pages: cfg.playbackOn()}
 	if cfg.ClusterEtcd != "" {
 		apiCfg.Use = append(apiCfg.Use, clusterfront.Middleware) // marks other nodes' requests
 	}
