@@ -76,6 +76,9 @@ type Config struct {
 	Use []fiber.Handler
 	// WHEP serves /whep/{toStream}; nil: playback is off (404).
 	WHEP WHEP
+	// PlaybackSecret, when set, lets a request for one stream (/play, /whep, /hls) in without
+	// the credentials when it carries a valid playback token for it (playback.MakeToken).
+	PlaybackSecret []byte
 	// HLS serves /hls/{toStream}/index.m3u8; nil: off (404).
 	HLS HLS
 	// Pages serves the calls page at / and the player at /play/{toStream} (package ui).

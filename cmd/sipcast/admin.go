@@ -23,6 +23,10 @@ commands:
                         store its hash, with USER (default: the current user, else admin)
   set-app APPKEY URL    send the notifications of calls with this appKey to URL ("off": none)
   show                  print the stored settings, the effective app URLs and the certificate
+  playback-token STREAM [TTL]
+                        print a playback token for STREAM, valid for TTL (default 24h), signed
+                        with playback_secret: /play/STREAM?token=…, /whep/…, /hls/… open without
+                        the credentials
 
 The running server reads the changes within a second; no restart is needed.
 `
@@ -102,6 +106,8 @@ func runAdmin(args []string, getenv func(string) string, stdin io.Reader, stdout
 		err = adminSetApp(path, cmd[1], cmd[2])
 	case cmd[0] == "show" && len(cmd) == 1:
 		err = adminShow(cfg, path, stdout)
+	case cmd[0] == "playback-token" && (len(cmd) == 2 || len(cmd) == 3):
+		err = adminPlaybackToken(cfg, cmd[1:], stdout)
 	default:
 		fs.Usage()
 		return 2

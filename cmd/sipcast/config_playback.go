@@ -19,6 +19,7 @@ type PlaybackConfig struct {
 	WebRTCUDPPort  int    `yaml:"webrtc_udp_port"`  // 8189: the one UDP port of every WebRTC viewer
 	WebRTCPublicIP string `yaml:"webrtc_public_ip"` // "": sip_public_ip, else sip_ip. Candidate address behind 1:1 NAT
 	MaxViewers     int    `yaml:"max_viewers"`      // 100 WHEP viewers per stream; more get 503
+	PlaybackSecret string `yaml:"playback_secret"`  // "": no playback tokens. HMAC key of ?token= (sipcast admin playback-token)
 }
 
 func defaultPlayback() PlaybackConfig {
@@ -32,6 +33,7 @@ func (c *Config) playbackSettings() []setting {
 		{"SIPCAST_WEBRTC_UDP_PORT", "webrtc-udp-port", "UDP port of every WebRTC (WHEP) viewer", &p.WebRTCUDPPort},
 		{"SIPCAST_WEBRTC_PUBLIC_IP", "webrtc-public-ip", "address WebRTC viewers are told to send to (1:1 NAT); default: sip-public-ip, else sip-ip", &p.WebRTCPublicIP},
 		{"SIPCAST_MAX_VIEWERS", "max-viewers", "WHEP viewers per stream at most; more get 503", &p.MaxViewers},
+		{"SIPCAST_PLAYBACK_SECRET", "playback-secret", "key of the playback tokens (?token=) that open one stream without the credentials; empty: none", &p.PlaybackSecret},
 	}
 }
 

@@ -34,6 +34,9 @@ func startREST(cfg Config, log *slog.Logger, calls api.Calls, store *settingsSto
 	if cfg.ClusterEtcd != "" {
 		apiCfg.Use = append(apiCfg.Use, clusterfront.Middleware) // marks other nodes' requests
 	}
+	if cfg.PlaybackSecret != "" {
+		apiCfg.PlaybackSecret = []byte(cfg.PlaybackSecret)
+	}
 	production := cfg.Profile == "production"
 	if production {
 		apiCfg.Auth = &api.Credentials{Current: store.credentials}
