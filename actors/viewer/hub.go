@@ -51,7 +51,18 @@ type Hub struct {
 	src     [2]*rtp.Source // audio, video
 	sinks   map[string]*Sink
 	lastKey time.Time
+	// firstSrc is when the first line described itself; describing waits for the other line
+	// until linesGrace after it (askers kept in pending), as a call's two lines are configured
+	// a moment apart and a viewer who asked in between would get one line for good.
+	firstSrc time.Time
+	pending  []*actor.PID
 }
+
+// linesGrace is how long after a call's first line a Describe waits for its second.
+const linesGrace = 1500 * time.Millisecond
+
+// describeNow answers the Describes that waited for the second line.
+type describeNow struct{}
 
 // NewProps returns the props of a hub.
 func NewProps(cfg Config) *actor.Props {
@@ -80,7 +91,7 @@ func (h *Hub) Receive(ctx actor.Context) {
 	case *actor.Restarting:
 		h.handleStopping()
 	case *rtp.Source:
-		h.handleSource(m)
+		h.handleSource(ctx, m)
 	case *frame.VideoFrame:
 		h.fanOut(ctx, h.video.h264Frame(m))
 	case *frame.EncodedVideo:
@@ -88,7 +99,9 @@ func (h *Hub) Receive(ctx actor.Context) {
 	case *frame.RawAudio:
 		h.fanOut(ctx, h.audio.audio(m))
 	case *Describe:
-		ctx.Respond(h.describe())
+		h.handleDescribe(ctx)
+	case *describeNow:
+		h.answerPending(ctx)
 	case *AddViewer:
 		h.handleAddViewer(ctx, m)
 	case *RemoveViewer:
@@ -123,7 +136,43 @@ func (h *Hub) handleStopping() {
 	}
 }
 
-func (h *Hub) handleSource(m *rtp.Source) {
+func (h *Hub) handleDescribe(ctx actor.Context) {
+	if h.src[0] != nil && h.src[1] != nil || h.firstSrc.IsZero() {
+		ctx.Respond(h.describe())
+		return
+	}
+	wait := linesGrace - h.cfg.Now().Sub(h.firstSrc)
+	if wait <= 0 {
+		ctx.Respond(h.describe())
+		return
+	}
+	h.pending = append(h.pending, ctx.Sender())
+	if len(h.pending) == 1 {
+		root, self := ctx.ActorSystem().Root, h.self
+		time.AfterFunc(wait, func() { root.Send(self, &describeNow{}) })
+	}
+}
+
+func (h *Hub) answerPending(ctx actor.Context) {
+	if len(h.pending) == 0 {
+		return
+	}
+	d := h.describe()
+	for _, pid := range h.pending {
+		ctx.Send(pid, d)
+	}
+	h.pending = nil
+}
+
+func (h *Hub) handleSource(ctx actor.Context, m *rtp.Source) {
+	defer func() {
+		if h.src[0] != nil && h.src[1] != nil {
+			h.answerPending(ctx)
+		}
+	}()
+	if h.firstSrc.IsZero() && m.Codec != "" {
+		h.firstSrc = h.cfg.Now()
+	}
 	i, t := 0, h.audio
 	if m.Video {
 		i, t = 1, h.video

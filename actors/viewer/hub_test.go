@@ -83,7 +83,8 @@ func TestHubSlowViewerDoesNotSlowOthers(t *testing.T) {
 		sys.Root.Send(pid, &frame.VideoFrame{PTS: time.Duration(i) * 40 * time.Millisecond, AU: au, Key: key,
 			SPS: []byte{0x67, 0x42, 0xc0, 0x1e}, PPS: []byte{0x68, 0xce}})
 	}
-	d, _ := sys.Root.RequestFuture(pid, &Describe{}, time.Second).Result()
+	// A video-only call: the description waits linesGrace for an audio line, then answers.
+	d, _ := sys.Root.RequestFuture(pid, &Describe{}, 3*time.Second).Result()
 	if d.(*Description).Viewers != 2 || d.(*Description).Video == nil {
 		t.Fatalf("description %+v", d)
 	}
