@@ -56,7 +56,10 @@ func BenchmarkWHEP50Viewers(b *testing.B) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	const n = 50
+	n := 50
+	if v, err := strconv.Atoi(os.Getenv("WHEP_BENCH_VIEWERS")); err == nil && v > 0 {
+		n = v
+	}
 	var firstKey []time.Duration
 	clients := make([]*whepclient.Client, 0, n)
 	for i := 0; i < n; i++ {
@@ -77,8 +80,11 @@ func BenchmarkWHEP50Viewers(b *testing.B) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	if len(firstKey) != n {
-		b.Fatalf("%d of %d viewers got a key frame", len(firstKey), n)
+	if len(firstKey) == 0 {
+		b.Fatalf("no viewer of %d got a key frame", n)
+	}
+	if len(firstKey) < n {
+		b.Logf("%d of %d viewers got no key frame within 30 s", n-len(firstKey), n)
 	}
 	cpu1, rss1 := sample(b, g.Pid(), window)
 	var drops uint64
@@ -88,14 +94,23 @@ func BenchmarkWHEP50Viewers(b *testing.B) {
 		}
 	}
 	sort.Slice(firstKey, func(i, j int) bool { return firstKey[i] < firstKey[j] })
-	b.ReportMetric(float64(firstKey[n/2].Milliseconds()), "ms-first-key-p50")
-	b.ReportMetric(float64(firstKey[n-1].Milliseconds()), "ms-first-key-max")
+	k := len(firstKey)
+	b.ReportMetric(float64(k), "viewers-with-key")
+	b.ReportMetric(float64(firstKey[k/2].Milliseconds()), "ms-first-key-p50")
+	b.ReportMetric(float64(firstKey[k-1].Milliseconds()), "ms-first-key-max")
+	if code, body, err := getText(g.REST + "/metrics"); err == nil && code == 200 {
+		for _, l := range strings.Split(body, "\n") {
+			if strings.HasPrefix(l, "sipcast_whep_dropped_packets_total") || strings.HasPrefix(l, "sipcast_whep_viewers") {
+				b.Log(l)
+			}
+		}
+	}
 	b.ReportMetric(cpu0, "cpu%-call-alone")
-	b.ReportMetric((cpu1-cpu0)/n, "cpu%-per-viewer")
-	b.ReportMetric(float64(rss1-rss0)/n/1024, "MiB-per-viewer")
+	b.ReportMetric((cpu1-cpu0)/float64(n), "cpu%-per-viewer")
+	b.ReportMetric(float64(rss1-rss0)/float64(n)/1024, "MiB-per-viewer")
 	b.ReportMetric(float64(drops), "seq-gaps-total")
 	b.Logf("first key frame p50 %v max %v; gateway CPU %.2f%% alone, %.2f%% with %d viewers; RSS %.1f → %.1f MiB",
-		firstKey[n/2], firstKey[n-1], cpu0, cpu1, n, float64(rss0)/1024, float64(rss1)/1024)
+		firstKey[k/2], firstKey[k-1], cpu0, cpu1, n, float64(rss0)/1024, float64(rss1)/1024)
 }
 
 // sample returns the process's CPU use (percent of one core) over window, and its RSS in KiB
@@ -135,6 +150,16 @@ func rssKiB(b *testing.B, pid int) int {
 
 func postJSON(url, body string) (int, string, error) {
 	res, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		return 0, "", err
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b), nil
+}
+
+func getText(url string) (int, string, error) {
+	res, err := http.Get(url)
 	if err != nil {
 		return 0, "", err
 	}
