@@ -10,7 +10,7 @@ document.title = stream + " · sipcast";
 
 sound.onclick = () => {
   video.muted = !video.muted;
-  sound.textContent = video.muted ? "🔇 Sound on" : "🔊 Sound off";
+  sound.textContent = video.muted ? "♪ Sound on" : "♪ Sound off";
   video.play().catch(() => {});
 };
 
