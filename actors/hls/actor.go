@@ -189,7 +189,7 @@ func (a *Actor) handleVideo(ctx actor.Context, m *frame.VideoFrame) {
 		return
 	}
 	au := m.AU
-	if m.Key && m.SPS != nil && m.PPS != nil {
+	if m.Key && m.SPS != nil && m.PPS != nil && !hasSPS(au) {
 		au = append([][]byte{m.SPS, m.PPS}, au...)
 	}
 	if err := a.muxer.WriteH264(a.video, time.Now(), durationToTicks(m.PTS, 90000), au); err != nil {
@@ -256,4 +256,14 @@ func (a *Actor) closeMuxer(why string) {
 
 func durationToTicks(d time.Duration, rate int) int64 {
 	return int64(d) * int64(rate) / int64(time.Second)
+}
+
+// hasSPS reports whether an access unit carries its own SPS.
+func hasSPS(au [][]byte) bool {
+	for _, n := range au {
+		if len(n) > 0 && n[0]&0x1f == 7 {
+			return true
+		}
+	}
+	return false
 }
