@@ -110,6 +110,12 @@ func TestE2ESpoofedSPSFromStrangers(t *testing.T) {
 	g.waitFor("spoof", 10*time.Second, "ESTABLISHED + RTMP_STREAM_ACTIVE", func(c callapi.Call) bool {
 		return c.Status == callapi.StatusEstablished && str(c.RTMPStreamStatus) == callapi.RTMPStreamActive
 	})
+	// The attack is on a live call: the device's own media reached both lines first. (Before
+	// the device sends anything, latching takes whoever is first; the device's SDP address then
+	// takes its place back at once, see actors/rtp/source.go.)
+	for _, kind := range []string{"audio", "video"} {
+		waitLog(t, g, 10*time.Second, `"msg":"first media packet"`, `"kind":"`+kind+`"`, `"callId":"spoof"`)
+	}
 	tr := g.trailRTMP(t, "spoof")
 	mark := tr.len()
 	audioPort, videoPort := offerPorts(t, sipp.Messages())

@@ -77,6 +77,13 @@ func (g *sourceGuard) admit(from *net.UDPAddr, h *pionrtp.Header, mediaPT int, n
 		g.take(from, now, valid, mediaPT)
 		return true, true
 	}
+	if valid && sameAddr(from, g.sdp) && !g.taken.IP.Equal(g.sdp.IP) {
+		// With latching, whoever fires valid RTP at the port before the device starts sending is
+		// taken first, from any address: the signalled address takes its place back the moment
+		// the device speaks. (A move between the device's own ports is not undone: see takenPT.)
+		g.take(from, now, valid, mediaPT)
+		return true, true
+	}
 	if !g.anywhere && g.sdp != nil && !from.IP.Equal(g.sdp.IP) {
 		g.dropped++
 		return false, false

@@ -79,7 +79,10 @@ func TestSourceGuard(t *testing.T) {
 			[]guardStep{{from: device, pt: 0, ssrc: 1, seq: 1, ok: true, taken: true}},
 			[]guardStep{{from: natted, pt: 0, ssrc: 9, seq: 1, after: takeoverQuiet}},
 			run(natted, 0, 9, 2, probation-1, true),
-			[]guardStep{{from: device, pt: 0, ssrc: 1, seq: 2}},
+			// The signalled address speaking again takes its place back: the source that took
+			// over may be a stranger who waited out a quiet second.
+			[]guardStep{{from: device, pt: 0, ssrc: 1, seq: 2, ok: true, taken: true}},
+			[]guardStep{{from: natted, pt: 0, ssrc: 9, seq: probation + 2}},
 		)},
 		{name: "takeover: a broken sequence starts over", sdp: sdp, latch: true, steps: cat(
 			[]guardStep{{from: device, pt: 0, ssrc: 1, seq: 1, ok: true, taken: true}},

@@ -10,28 +10,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
-	"github.com/asynkron/protoactor-go/actor"
-
-	"github.com/sipcast/sipcast/actors/call"
 	"github.com/sipcast/sipcast/actors/engine"
-	"github.com/sipcast/sipcast/actors/hls"
 	"github.com/sipcast/sipcast/actors/notify"
 	"github.com/sipcast/sipcast/actors/registry"
-	"github.com/sipcast/sipcast/actors/rtmp"
-	"github.com/sipcast/sipcast/actors/rtp"
 	"github.com/sipcast/sipcast/actors/viewer"
-	"github.com/sipcast/sipcast/api"
-	"github.com/sipcast/sipcast/demo/device"
-	"github.com/sipcast/sipcast/demo/rtmpserver"
-	"github.com/sipcast/sipcast/internal/sipua"
-	"github.com/sipcast/sipcast/media/frame"
-	"github.com/sipcast/sipcast/protocol/callapi"
 )
 
 // errInterrupted: SIGINT stopped the process without draining.
@@ -66,57 +53,16 @@ func run(cfg Config, log *slog.Logger) error {
 		"restPort", cfg.RESTPort, "rtpPorts", cfg.RTPPorts)
 	raiseFileLimit(log)
 
-	if cfg.RTMPServer != "" {
-		srv := &rtmpserver.Server{Addr: cfg.RTMPServer, Logger: log.With("component", "rtmpserver"),
-			MaxConns: cfg.RTMPMaxConns, MaxConnsPerIP: cfg.RTMPMaxConnsPerIP}
-		if err := srv.Start(); err != nil {
-			return fmt.Errorf("embedded RTMP server: %w", err)
-		}
-		defer srv.Close()
-		log.Info("embedded RTMP server listening", "addr", srv.ListenAddr().String())
-	}
-	if cfg.DemoDevice != "" {
-		dev, err := device.New(device.Config{Addr: cfg.DemoDevice, Logger: log.With("component", "demo-device")})
-		if err != nil {
-			return fmt.Errorf("demo device: %w", err)
-		}
-		if err := dev.Start(ctx); err != nil {
-			return fmt.Errorf("demo device: %w", err)
-		}
-		defer dev.Close()
-		log.Info("demo SIP callee listening", "addr", cfg.DemoDevice)
-	}
-
-	sipTLS, err := cfg.sipTLS()
+	closeDemo, err := startDemo(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	sipTLSListener, err := cfg.sipTLSListener(log)
-	if err != nil {
-		return err
-	}
-	ua, err := sipua.New(sipua.Config{ListenIP: cfg.SIPIP, Port: cfg.SIPPort, ContactIP: cfg.publicIP(),
-		NoTCP: !cfg.SIPTCP, TLS: sipTLS, TLSListener: sipTLSListener, Logger: log,
-		Limits: sipua.ListenLimits{MaxConns: cfg.SIPMaxConns, MaxPerSource: cfg.SIPMaxConnsPerIP,
-			IdleTimeout: cfg.SIPIdleTimeout, HandshakeTimeout: cfg.TLSHandshake}})
+	defer closeDemo()
+	ua, err := startSIP(cfg, log)
 	if err != nil {
 		return err
 	}
 	defer ua.Close()
-	min, max, _ := cfg.rtpRange()
-	ports, err := rtp.NewPorts(net.ParseIP(cfg.SIPIP), min, max)
-	if err != nil {
-		return err
-	}
-	rtmpTLS, err := cfg.rtmpTLS()
-	if err != nil {
-		return err
-	}
-	rtmpAudio, _ := frame.ParseAudioCodec(cfg.RTMPAudio)
-	media, _ := cfg.callMedia() // validated with the configuration
-	reconnect := rtmp.Reconnect{Attempts: cfg.RTMPReconnectTries, Within: cfg.RTMPReconnectFor,
-		Backoff: cfg.RTMPBackoff, MaxBackoff: cfg.RTMPMaxBackoff}
-	nodeID := cfg.nodeID()
 	node, claimer, err := joinCluster(cfg, log)
 	if err != nil {
 		return err
@@ -127,27 +73,18 @@ func run(cfg Config, log *slog.Logger) error {
 	store := newSettingsStore(cfg.DataDir, log)
 	broker := notify.NewBroker()
 	events := &notify.Handle{} // bound to the dispatcher once the actor system exists
-	var viewers, hlsActors func(callID, stream string) *actor.Props
 	dir := viewer.NewDirectory()
-	if cfg.playbackOn() {
-		viewers, hlsActors = cfg.viewersProps(dir, log), cfg.hlsProps(dir, log)
+	newCall, err := callFactory(cfg, ua, dir, log)
+	if err != nil {
+		return err
 	}
 	eng, err := engine.Start(registry.Config{
 		EndedTTL: cfg.EndedCallTTL,
-		NodeID:   nodeID,
+		NodeID:   cfg.nodeID(),
 		Events:   events.CallChanged,
 		Publish:  events.Publish, // DTMF received, registration outcomes
 		MaxCalls: cfg.MaxCalls, Cluster: claimer, KeepOnClusterLoss: cfg.ClusterLostCalls == "keep",
-		NewCall: func(spec callapi.Startup) *actor.Props {
-			return call.NewProps(call.Config{Spec: spec, SIP: ua, Ports: ports, MediaIP: cfg.publicIP(),
-				SessionExpires: cfg.SessionExpires, MinSE: cfg.MinSE, MediaTimeout: cfg.MediaTimeout,
-				MediaStartTimeout: cfg.MediaStartTimeout, Latching: cfg.RTPLatching, RegisterExpires: cfg.RegisterExpires,
-				InviteTimeout: cfg.InviteTimeout, AACRate: cfg.AACSampleRate, RTMPGapFill: cfg.gapFill(),
-				RTMPConnectTimeout: cfg.RTMPConnectTimeout, RTMPReconnect: reconnect, RTMPTLS: rtmpTLS,
-				RTMPAudio: rtmpAudio, HangupOnRTMPFailure: cfg.RTMPFailHangup, NodeID: nodeID, Logger: log,
-				AudioCodecs: media.audio, VideoCodecs: media.video, Media: media.rtp, Video: media.encoder,
-				Viewers: viewers, HLS: hlsActors})
-		},
+		NewCall: newCall,
 	}, log)
 	if err != nil {
 		return err
@@ -160,19 +97,11 @@ func run(cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	var web api.WHEP
-	var hlsServer api.HLS
-	if cfg.playbackOn() {
-		hlsServer = &hls.Server{System: eng.System, Directory: dir}
-		srv, err := startPlayback(cfg, eng.System, dir, log)
-		if err != nil {
-			return err
-		}
-		if srv != nil {
-			defer srv.Close()
-			web = srv
-		}
+	web, hlsServer, closePlayback, err := startPlaybackServers(cfg, eng, dir, log)
+	if err != nil {
+		return err
 	}
+	defer closePlayback()
 	rest, err := startREST(cfg, log, calls, store, broker, web, hlsServer)
 	if err != nil {
 		return err
