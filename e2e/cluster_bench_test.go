@@ -43,6 +43,7 @@ func benchNode(b *testing.B, env ...string) *testutil.Process {
 		Bin: benchBinary(b), LogPath: filepath.Join(dir, "sipcast.log"),
 		RESTPort: peers.FreeTCPPort(b), SIPPort: peers.FreeUDPPort(b),
 		Env: append([]string{"SIPCAST_SIP_TLS_PORT=off", "SIPCAST_LOG_LEVEL=warn", "SIPCAST_CALLAPP_URL=off",
+			"SIPCAST_WEBRTC_UDP_PORT=" + strconv.Itoa(peers.FreeUDPPort(b)),
 			fmt.Sprintf("SIPCAST_RTP_PORTS=%d-%d", rtpBase, min(rtpBase+1199, 65535)),
 			"SIPCAST_DATA_DIR=" + filepath.Join(dir, "data")}, env...),
 	})

@@ -99,6 +99,7 @@ func TestE2EClusterEtcdUnreachable(t *testing.T) {
 			Bin: sipcastBinary(t), LogPath: filepath.Join(dir, "sipcast.log"),
 			RESTPort: peers.FreeTCPPort(t), SIPPort: peers.FreeUDPPort(t), StartTimeout: 30 * time.Second,
 			Env: []string{"SIPCAST_PROFILE=" + profile, "SIPCAST_HTTPS_PORT=off", "SIPCAST_SIP_TLS_PORT=off",
+				"SIPCAST_WEBRTC_UDP_PORT=" + strconv.Itoa(peers.FreeUDPPort(t)),
 				"SIPCAST_DATA_DIR=" + filepath.Join(dir, "data"),
 				"SIPCAST_CLUSTER_ETCD=http://127.0.0.1:" + strconv.Itoa(peers.FreeTCPPort(t))},
 		})

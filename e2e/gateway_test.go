@@ -51,6 +51,8 @@ func startGateway(t *testing.T, env ...string) *gateway {
 		Bin: sipcastBinary(t), LogPath: filepath.Join(dir, "sipcast.log"),
 		RESTPort: peers.FreeTCPPort(t), SIPPort: peers.FreeUDPPort(t),
 		Env: append([]string{
+			// Its own WebRTC UDP port: production refuses to start when 8189 is taken.
+			"SIPCAST_WEBRTC_UDP_PORT=" + strconv.Itoa(peers.FreeUDPPort(t)),
 			// Its own SIP TLS port: parallel gateways would otherwise all try 5061.
 			"SIPCAST_SIP_TLS_PORT=" + strconv.Itoa(peers.FreeTCPPort(t)),
 			fmt.Sprintf("SIPCAST_RTP_PORTS=%d-%d", rtpBase, rtpBase+7),
