@@ -100,7 +100,7 @@ func TestE2ECodecs(t *testing.T) {
 			checkStreams(t, url, tc.width, tc.height, tc.aacRate)
 			if tc.width > 0 {
 				frames, stderr, err := peers.DecodeCheck(probeCtx(t, 30*time.Second), url, 3)
-				if err != nil || frames < 50 {
+				if err != nil || frames < 40 {
 					t.Fatalf("video decode: %d frames, %v\n%s", frames, err, stderr)
 				}
 				if decoderComplained(stderr) {

@@ -79,7 +79,7 @@ func TestE2ECallToRTMP(t *testing.T) {
 		t.Fatalf("audio stream %+v", audio)
 	}
 	frames, stderr, err := peers.DecodeCheck(probeCtx(t, 20*time.Second), url, 3)
-	if err != nil || frames < 50 {
+	if err != nil || frames < 40 {
 		t.Fatalf("decode: %d frames, err %v\n%s", frames, err, stderr)
 	}
 	if strings.Contains(stderr, "error") || strings.Contains(stderr, "non-existing PPS") {
