@@ -6,6 +6,7 @@
 package device
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -42,6 +43,7 @@ type Device struct {
 	work    sync.WaitGroup // SIP handlers and calls
 	serving sync.WaitGroup // sipgo's UDP read loop
 
+	closing    atomic.Bool   // set by Close: new SIP requests are dropped unread
 	received   atomic.Uint64 // datagrams read (and dropped) on media sockets
 	sendErrors atomic.Uint64 // RTP writes that failed
 }
@@ -80,7 +82,7 @@ func (d *Device) Start(ctx context.Context) error {
 		return fmt.Errorf("device: %w", err)
 	}
 	laddr := conn.LocalAddr().(*net.UDPAddr)
-	ua, srv, client, err := newSIP(laddr, d.log)
+	ua, srv, client, err := newSIP(laddr, d.log, d.dropWhenClosing)
 	if err != nil {
 		_ = conn.Close()
 		return err
@@ -123,11 +125,12 @@ func waitServing(ua *sipgo.UserAgent, addr string) {
 // newSIP builds the sipgo stack. The client sends from the listening socket
 // (WithClientConnectionAddr): otherwise sipgo sends the device's BYE from a
 // fresh ephemeral socket, and its Via names a port nobody listens on.
-func newSIP(laddr *net.UDPAddr, log *slog.Logger) (*sipgo.UserAgent, *sipgo.Server, *sipgo.Client, error) {
+func newSIP(laddr *net.UDPAddr, log *slog.Logger, filter sip.TransportReadFilter) (*sipgo.UserAgent, *sipgo.Server, *sipgo.Client, error) {
 	ua, err := sipgo.NewUA(
 		sipgo.WithUserAgent("sipcast-device"),
 		sipgo.WithUserAgentHostname(laddr.IP.String()),
-		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(log)),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(log),
+			sip.WithTransportLayerReadFilter(filter)),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(log)),
 	)
 	if err != nil {
@@ -198,6 +201,7 @@ func (d *Device) Close() error {
 		return nil
 	}
 	d.closed = true
+	d.closing.Store(true)
 	started := d.started
 	if started {
 		d.cancel()
@@ -214,7 +218,25 @@ func (d *Device) Close() error {
 		return err
 	}
 	d.serving.Wait()
+	// A request read just before closing is handled on a goroutine of sipgo's own; if that runs
+	// after ua.Close, sipgo opens a fresh socket to answer it. Sweep once more after it had time.
+	time.Sleep(closeSweepDelay)
+	_ = d.ua.TransportLayer().Close()
 	return nil
+}
+
+// closeSweepDelay is how long Close lets sipgo's in-flight request goroutines run before its
+// last sweep of the sockets they may have opened.
+const closeSweepDelay = 20 * time.Millisecond
+
+// dropWhenClosing is sipgo's read filter: once Close began, requests are dropped before sipgo
+// parses them (each would start a transaction, and after ua.Close a socket nobody closes).
+// Responses still pass: the calls' BYEs need their 200.
+func (d *Device) dropWhenClosing(_ sip.TransportReadProps, data []byte) ([]byte, error) {
+	if d.closing.Load() && !bytes.HasPrefix(data, []byte("SIP/2.0 ")) {
+		return nil, nil
+	}
+	return data, nil
 }
 
 // enter registers a SIP handler or call with Close; false once closing.
