@@ -17,12 +17,32 @@ const chromiumPath = "/usr/bin/chromium"
 
 // startBrowser runs headless Chromium with a fresh profile, kept off every network but loopback:
 // no background services, no QUIC, host names resolve to nothing but 127.0.0.1.
-func startBrowser(t *testing.T) context.Context {
+func startBrowser(t testing.TB) context.Context {
+	t.Helper()
+	ctx, _ := startKillableBrowser(t)
+	return ctx
+}
+
+// startKillableBrowser is startBrowser with a kill switch: kill ends the Chromium process at once
+// (SIGKILL through the allocator's context), as when a laptop lid closes or a tab crashes.
+func startKillableBrowser(t testing.TB) (context.Context, func()) {
+	t.Helper()
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), browserOptions(t)...)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if _, err := chromedp.Run(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	return ctx, cancelAlloc
+}
+
+// browserOptions are startBrowser's flags, with a fresh profile in t's temporary directory.
+func browserOptions(t testing.TB) []chromedp.ExecAllocatorOption {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		peers.RequireTools(t, "chromium")
 	}
-	opts := []chromedp.ExecAllocatorOption{
+	return []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 800),
@@ -38,13 +58,6 @@ func startBrowser(t *testing.T) context.Context {
 		chromedp.Flag("allow-loopback-in-peer-connection", true),
 		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"),
 	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if _, err := chromedp.Run(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("chromium: %v", err)
-	}
-	return ctx
 }
 
 // mediaStats is what the page's players decoded (getStats: framesDecoded, totalSamplesReceived).
@@ -61,7 +74,7 @@ func pageStats(ctx context.Context) (mediaStats, error) {
 
 // waitDecoded polls the page until it decoded at least frames video frames and samples audio
 // samples, and returns the stats and when that happened.
-func waitDecoded(t *testing.T, ctx context.Context, frames, samples int, within time.Duration) (mediaStats, time.Time) {
+func waitDecoded(t testing.TB, ctx context.Context, frames, samples int, within time.Duration) (mediaStats, time.Time) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	var s mediaStats

@@ -35,11 +35,11 @@ var insecure = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transpor
 	TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // the test's own self-signed server
 }}
 
-func startProduction(t *testing.T, dataDir string) (*gateway, string) {
+func startProduction(t *testing.T, dataDir string, env ...string) (*gateway, string) {
 	t.Helper()
 	httpsPort := peers.FreeTCPPort(t)
-	g := startGateway(t, "SIPCAST_PROFILE=production", "SIPCAST_DATA_DIR="+dataDir,
-		"SIPCAST_HTTPS_PORT="+strconv.Itoa(httpsPort))
+	g := startGateway(t, append([]string{"SIPCAST_PROFILE=production", "SIPCAST_DATA_DIR=" + dataDir,
+		"SIPCAST_HTTPS_PORT=" + strconv.Itoa(httpsPort)}, env...)...)
 	return g, "https://127.0.0.1:" + strconv.Itoa(httpsPort)
 }
 

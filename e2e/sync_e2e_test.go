@@ -105,7 +105,7 @@ func sourceCall(t *testing.T, g *gateway, ngx *peers.Nginx, id, src string, audi
 var offerLine = regexp.MustCompile(`m=(audio|video) (\d+) RTP/AVP`)
 
 // offerPorts reads the RTP ports of sipcast's offer from the INVITE SIPp received.
-func offerPorts(t *testing.T, messages string) (audio, video int) {
+func offerPorts(t testing.TB, messages string) (audio, video int) {
 	t.Helper()
 	for _, m := range offerLine.FindAllStringSubmatch(messages, -1) {
 		p, _ := strconv.Atoi(m[2])

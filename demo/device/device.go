@@ -201,7 +201,6 @@ func (d *Device) Close() error {
 		return nil
 	}
 	d.closed = true
-	d.closing.Store(true)
 	started := d.started
 	if started {
 		d.cancel()
@@ -210,7 +209,8 @@ func (d *Device) Close() error {
 	if !started {
 		return nil
 	}
-	d.work.Wait() // calls need the SIP stack for their BYE: close it after
+	d.work.Wait() // calls need the SIP stack for their BYE, handlers the ACK of their answer: close it after
+	d.closing.Store(true)
 	// The UA first: it ends the transactions, whose timers would otherwise retransmit through a
 	// socket sipgo makes anew once ours is closed — and nobody would close that one.
 	_ = d.ua.Close()
@@ -229,9 +229,9 @@ func (d *Device) Close() error {
 // last sweep of the sockets they may have opened.
 const closeSweepDelay = 20 * time.Millisecond
 
-// dropWhenClosing is sipgo's read filter: once Close began, requests are dropped before sipgo
-// parses them (each would start a transaction, and after ua.Close a socket nobody closes).
-// Responses still pass: the calls' BYEs need their 200.
+// dropWhenClosing is sipgo's read filter: once Close has let the calls and handlers finish,
+// requests are dropped before sipgo parses them (each would start a transaction, and after
+// ua.Close a socket nobody closes). Responses still pass.
 func (d *Device) dropWhenClosing(_ sip.TransportReadProps, data []byte) ([]byte, error) {
 	if d.closing.Load() && !bytes.HasPrefix(data, []byte("SIP/2.0 ")) {
 		return nil, nil
