@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -28,6 +29,9 @@ type session struct {
 	tracks     [2]*webrtc.TrackLocalStaticRTP // audio, video
 	once       sync.Once
 	started    time.Time
+	// connected is set once the connection first reached connected: a session that did is
+	// ended by ICE (disconnected, then failed), not by the connect timeout.
+	connected atomic.Bool
 }
 
 // open builds the session's connection, answers the offer and joins the hub.
@@ -144,6 +148,7 @@ func (ss *session) readRTCP(sender *webrtc.RTPSender) {
 func (ss *session) stateChanged(st webrtc.PeerConnectionState) {
 	switch st {
 	case webrtc.PeerConnectionStateConnected:
+		ss.connected.Store(true)
 		ss.srv.log.Info("viewer connected", "stream", ss.stream, "session", ss.id, "after", time.Since(ss.started))
 	case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
 		ss.close("connection " + st.String())
@@ -153,7 +158,7 @@ func (ss *session) stateChanged(st webrtc.PeerConnectionState) {
 // watchConnect drops a session whose browser never connected.
 func (ss *session) watchConnect(within time.Duration) {
 	time.Sleep(within)
-	if ss.pc.ConnectionState() != webrtc.PeerConnectionStateConnected {
+	if !ss.connected.Load() {
 		ss.close("never connected")
 	}
 }
