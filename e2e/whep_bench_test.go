@@ -18,10 +18,11 @@ import (
 	"github.com/sipcast/sipcast/internal/whepclient"
 )
 
-// BenchmarkWHEP50Viewers measures, on one H.264 + PCMU call from SIPp and a sipcast built
-// without the race detector: the time from a WHEP offer to the first key frame received
-// (pion viewers, every viewer a new join on a running call), and the gateway's CPU and memory
-// for the call alone and with 50 viewers — per viewer against the call's own RTP receive.
+// BenchmarkWHEP50Viewers measures, on one H.264 + PCMU call from SIPp (its video replayed until
+// the end: the joins outlast one capture) and a sipcast built without the race detector: the
+// time from a WHEP offer to the first key frame received (pion viewers, every viewer a new join
+// on a running call), and the gateway's CPU and memory for the call alone and with 50 viewers —
+// per viewer against the call's own RTP receive.
 // Run: go test -run XXX -bench WHEP50 -benchtime 1x ./e2e/
 func BenchmarkWHEP50Viewers(b *testing.B) {
 	peers.RequireTools(b, "sipp")
@@ -44,7 +45,7 @@ func BenchmarkWHEP50Viewers(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer g.Stop()
-	sipp := peers.StartSIPpUAS(b, "uas_h264_pcmu.xml", peers.WithSIPpTimeout(5*time.Minute))
+	sipp := peers.StartSIPpUAS(b, "uas_h264_pcmu_loop.xml", peers.WithSIPpTimeout(5*time.Minute))
 	code, res, err := postJSON(g.REST+"/rest-api/call/startup", startupBody(map[string]any{"callId": "bench1", "callee": "alice",
 		"sipDomain": "127.0.0.1", "sipPort": itoa(sipp.Port), "toStream": "bench1"}))
 	if err != nil || code != 200 {
