@@ -60,7 +60,11 @@ func errorHandler(cfg Config, paths *requestPaths) fiber.ErrorHandler {
 				msg = callapi.MsgReservedSymbols
 			}
 		}
-		if status >= 500 {
+		switch {
+		case status == fiber.StatusServiceUnavailable:
+			// A limit reached (viewers, calls, a cluster full) is the system working: a warning.
+			cfg.Logger.Warn("request refused", "path", path, "err", err)
+		case status >= 500:
 			cfg.Logger.Error("request failed", "path", path, "err", err)
 		}
 		return c.Status(status).JSON(ErrorBody{
