@@ -32,6 +32,10 @@ func (s *Server) Serve(stream string, w http.ResponseWriter, r *http.Request) er
 	if o.Err != nil {
 		return o.Err
 	}
+	if isGap(r) {
+		serveGap(w)
+		return nil
+	}
 	cw := &countingWriter{ResponseWriter: w}
 	o.Muxer.Handle(cw, r)
 	if !cw.wrote {
