@@ -50,9 +50,9 @@ import (
 // maxEncoded bounds one encoded 20 ms frame: Opus's own recommended packet ceiling.
 const maxEncoded = 1500
 
-// AudioEncoder encodes 20 ms frames of mono PCM as Opus (48 kHz) or Speex (8 or 16 kHz): the
-// audio sipcast makes itself for a device, such as in-band DTMF tones. libopus and libspeex
-// directly, as for decoding. Not safe for concurrent use.
+// AudioEncoder encodes 20 ms frames of mono PCM as Opus or Speex (8 or 16 kHz): the audio
+// sipcast makes itself for a device, such as in-band DTMF tones, and a Speex call's audio for
+// browsers. libopus and libspeex directly, as for decoding. Not safe for concurrent use.
 type AudioEncoder struct {
 	opus  *C.OpusEncoder
 	speex *C.sc_speexenc
@@ -60,18 +60,20 @@ type AudioEncoder struct {
 	out   []byte
 }
 
-// NewAudioEncoder opens an encoder: Opus at 48000 Hz, or Speex at 8000 or 16000 Hz.
+// NewAudioEncoder opens an encoder: Opus taking PCM at 8000, 12000, 16000, 24000 or 48000 Hz
+// (its RTP clock is 48 kHz whatever the input's: libopus resamples inside, so a narrow source
+// needs no resampler of ours), or Speex at 8000 or 16000 Hz.
 func NewAudioEncoder(codec AudioCodec, rate int) (*AudioEncoder, error) {
 	e := &AudioEncoder{out: make([]byte, maxEncoded)}
 	switch {
-	case codec == Opus && rate == 48000:
+	case codec == Opus && opusInputRate(rate):
 		var rc C.int
 		// The "audio" application: tones and music come through as they are, not as speech.
-		st := C.opus_encoder_create(48000, 1, C.OPUS_APPLICATION_AUDIO, &rc)
+		st := C.opus_encoder_create(C.opus_int32(rate), 1, C.OPUS_APPLICATION_AUDIO, &rc)
 		if rc != C.OPUS_OK || st == nil {
 			return nil, fmt.Errorf("%w: %w", ErrInit, opusError("opus_encoder_create", rc))
 		}
-		e.opus, e.frame = st, 960
+		e.opus, e.frame = st, rate/50
 	case codec == Speex && (rate == 8000 || rate == 16000):
 		w := C.int(0)
 		if rate == 16000 {
@@ -86,6 +88,15 @@ func NewAudioEncoder(codec AudioCodec, rate int) (*AudioEncoder, error) {
 		return nil, fmt.Errorf("%w: no encoder for %s at %d Hz", ErrConfig, codec, rate)
 	}
 	return e, nil
+}
+
+// opusInputRate reports whether libopus encodes PCM sampled at rate.
+func opusInputRate(rate int) bool {
+	switch rate {
+	case 8000, 12000, 16000, 24000, 48000:
+		return true
+	}
+	return false
 }
 
 // FrameSamples is how many samples Encode takes: 20 ms.
