@@ -33,16 +33,12 @@ type choice struct {
 func planFor(o *playback.Offer, d *viewer.Description) (*plan, error) {
 	p := &plan{}
 	if d.Video != nil && o.HasVideo {
-		var idc byte
-		if len(d.Video.SPS) > 1 {
-			idc = d.Video.SPS[1]
-		}
-		if f, ok := playback.Pick(o.Video, d.Video.Codec, idc); ok {
+		if f, ok := playback.Pick(o.Video, d.Video.Codec, d.Video.SPS); ok {
 			p.video = newChoice(*d.Video, f, webrtc.RTPCodecTypeVideo)
 		}
 	}
 	if d.Audio != nil && o.HasAudio {
-		if f, ok := playback.Pick(o.Audio, d.Audio.Codec, 0); ok {
+		if f, ok := playback.Pick(o.Audio, d.Audio.Codec, nil); ok {
 			p.audio = newChoice(*d.Audio, f, webrtc.RTPCodecTypeAudio)
 		}
 	}

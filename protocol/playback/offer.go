@@ -1,6 +1,7 @@
 package playback
 
 import (
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -122,8 +123,10 @@ func FmtpParam(fmtp, name string) string {
 
 // Pick chooses the format of the offer that carries codec as the call sends it, or false. For
 // H.264 that is packetization-mode 1 (what sipcast sends), preferring the profile of the call's
-// SPS (profileIDC, 0 if unknown), then constrained baseline, which every browser decodes.
-func Pick(formats []Format, codec string, profileIDC byte) (Format, bool) {
+// SPS (nil if unknown): the same profile (constrained baseline, baseline, main, high…, as RFC
+// 6184 reads profile_idc with the constraint flags), then the same profile_idc, then constrained
+// baseline, which every browser decodes.
+func Pick(formats []Format, codec string, sps []byte) (Format, bool) {
 	var best Format
 	score := -1
 	for _, f := range formats {
@@ -135,19 +138,45 @@ func Pick(formats []Format, codec string, profileIDC byte) (Format, bool) {
 			if FmtpParam(f.Fmtp, "packetization-mode") != "1" {
 				continue
 			}
-			plid := strings.ToLower(FmtpParam(f.Fmtp, "profile-level-id"))
-			switch {
-			case profileIDC != 0 && len(plid) == 6 && plid[:2] == fmt.Sprintf("%02x", profileIDC):
-				s = 2
-			case strings.HasPrefix(plid, "42e0"):
-				s = 1
-			}
+			s = h264Match(FmtpParam(f.Fmtp, "profile-level-id"), sps)
 		}
 		if s > score {
 			best, score = f, s
 		}
 	}
 	return best, score >= 0
+}
+
+// h264Match scores an offered profile-level-id against the stream's SPS: 3 the same profile,
+// 2 the same profile_idc, 1 constrained baseline, 0 another.
+func h264Match(plid string, sps []byte) int {
+	b, err := hex.DecodeString(plid)
+	if err != nil || len(b) != 3 {
+		return 0
+	}
+	switch {
+	case len(sps) >= 3 && profile(b[0], b[1]) == profile(sps[1], sps[2]):
+		return 3
+	case len(sps) >= 2 && b[0] == sps[1]:
+		return 2
+	case profile(b[0], b[1]) == "constrained baseline":
+		return 1
+	}
+	return 0
+}
+
+// profile names an H.264 profile from profile_idc and the constraint flags (profile-iop), as
+// RFC 6184's table 5 reads them; a profile it does not list is its profile_idc.
+func profile(idc, iop byte) string {
+	switch {
+	case idc == 0x42 && iop&0x40 != 0, idc == 0x4d && iop&0x80 != 0, idc == 0x58 && iop&0xc0 == 0xc0:
+		return "constrained baseline"
+	case idc == 0x42, idc == 0x58 && iop&0xc0 == 0x80:
+		return "baseline"
+	case idc == 0x64 && iop&0x0c == 0x0c:
+		return "constrained high"
+	}
+	return hex.EncodeToString([]byte{idc})
 }
 
 // Names lists the distinct codec names of formats, in order, for error messages.

@@ -42,19 +42,28 @@ func TestParseOffer(t *testing.T) {
 	if got := Names(o.Video); got != "VP8, H264" {
 		t.Fatalf("video names %q", got)
 	}
-	if f, ok := Pick(o.Video, "H264", 0x42); !ok || f.PayloadType != 103 {
-		t.Fatalf("baseline SPS: %+v %v, want PT 103 (mode 1, profile 42)", f, ok)
+	for _, tc := range []struct {
+		name string
+		sps  []byte
+		want uint8
+	}{
+		{"unknown", nil, 106},
+		{"baseline", []byte{0x67, 0x42, 0x00, 0x1e}, 103},
+		{"constrained baseline", []byte{0x67, 0x42, 0xc0, 0x1e}, 106},
+		{"constrained baseline as main", []byte{0x67, 0x4d, 0x80, 0x1f}, 106},
+		{"high, not offered", []byte{0x67, 0x64, 0x00, 0x1f}, 106},
+	} {
+		if f, ok := Pick(o.Video, "H264", tc.sps); !ok || f.PayloadType != tc.want {
+			t.Errorf("%s SPS: %+v %v, want PT %d", tc.name, f, ok, tc.want)
+		}
 	}
-	if f, ok := Pick(o.Video, "H264", 0x64); !ok || f.PayloadType != 106 {
-		t.Fatalf("high SPS: %+v %v, want constrained baseline mode 1 (106)", f, ok)
-	}
-	if f, ok := Pick(o.Audio, "PCMU", 0); !ok || f.PayloadType != 0 || f.ClockRate != 8000 {
+	if f, ok := Pick(o.Audio, "PCMU", nil); !ok || f.PayloadType != 0 || f.ClockRate != 8000 {
 		t.Fatalf("static PCMU: %+v %v", f, ok)
 	}
-	if _, ok := Pick(o.Audio, "SPEEX", 0); ok {
+	if _, ok := Pick(o.Audio, "SPEEX", nil); ok {
 		t.Fatal("Speex is not offered")
 	}
-	if f, ok := Pick(o.Audio, "OPUS", 0); !ok || f.ClockRate != 48000 || f.Channels != 2 || !strings.Contains(f.Fmtp, "useinbandfec") {
+	if f, ok := Pick(o.Audio, "OPUS", nil); !ok || f.ClockRate != 48000 || f.Channels != 2 || !strings.Contains(f.Fmtp, "useinbandfec") {
 		t.Fatalf("opus %+v", f)
 	}
 	s, _ := ParseOffer([]byte(offerCases[5].body))
@@ -79,7 +88,7 @@ func FuzzParseOffer(f *testing.F) {
 			t.Fatal("an offer without media parsed")
 		}
 		for _, list := range [][]Format{o.Audio, o.Video} {
-			_, _ = Pick(list, "H264", 0x42)
+			_, _ = Pick(list, "H264", []byte{0x67, 0x42, 0xc0, 0x1e})
 			_ = Names(list)
 		}
 	})
