@@ -89,6 +89,38 @@ func waitDecoded(t testing.TB, ctx context.Context, frames, samples int, within 
 	return s, time.Time{}
 }
 
+// heardTone listens to the audio the page's first player receives, through WebAudio (headless
+// Chromium plays to no device, so getStats' audio energy stays 0): the level (RMS, full scale 1)
+// and the loudest frequency over about half a second.
+func heardTone(t *testing.T, ctx context.Context) (rms, hz float64) {
+	t.Helper()
+	type tone struct {
+		RMS float64 `json:"rms"`
+		Hz  float64 `json:"hz"`
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[tone](`(async () => {
+		const tr = window.sipcast.players[0].pc.getReceivers().map((r) => r.track).find((t) => t.kind === "audio");
+		const ac = new AudioContext();
+		const an = ac.createAnalyser();
+		an.fftSize = 8192;
+		ac.createMediaStreamSource(new MediaStream([tr])).connect(an);
+		await new Promise((r) => setTimeout(r, 600));
+		const wave = new Float32Array(an.fftSize), spectrum = new Float32Array(an.frequencyBinCount);
+		an.getFloatTimeDomainData(wave);
+		an.getFloatFrequencyData(spectrum);
+		let e = 0, peak = 0;
+		for (const v of wave) e += v * v;
+		spectrum.forEach((v, i) => { if (v > spectrum[peak]) peak = i; });
+		const out = { rms: Math.sqrt(e / wave.length), hz: peak * ac.sampleRate / an.fftSize };
+		ac.close();
+		return out;
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("listening to the player: %v", err)
+	}
+	return got.RMS, got.Hz
+}
+
 // screenshot saves the page as PNG (quality 100: PNG, not JPEG) in the test's directory, and where SIPCAST_SCREENSHOTS says
 // (to look at it).
 func screenshot(t *testing.T, ctx context.Context, name string) {

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -70,10 +71,11 @@ func TestE2EBrowserCallsPage(t *testing.T) {
 	}
 }
 
-// Chromium plays every kind of call the devices make, each through WHEP with the device's own
-// codec: audio only (Opus) plays sound, video only plays pictures, and baresip's VP8 + Opus
-// plays untranscoded. (SIPp's looped H.264 packetization-mode 0 capture stalls after its first
-// second in Chromium under load: not covered here yet.)
+// Chromium plays every kind of call the devices make, each through WHEP: audio only (Opus)
+// plays sound, video only plays pictures, H.264 sent in packetization-mode 0 plays
+// re-packetised as mode 1 and keeps playing through the device's restarts (SIPp replays its
+// capture every 15.5 s, sequence numbers and timestamps back to the start), Speex, which
+// browsers lack, plays as Opus, and baresip's VP8 + Opus plays untranscoded.
 func TestE2EBrowserCodecs(t *testing.T) {
 	peers.RequireTools(t, "sipp")
 	for _, tc := range []struct {
@@ -82,10 +84,17 @@ func TestE2EBrowserCodecs(t *testing.T) {
 		kinds           []string
 		frames, samples int
 		width           int
+		// tone is the frequency of the device's test tone, which the player must hear.
+		tone float64
+		// sustained: after the first picture, two windows of sustainWindow each decode at least
+		// sustainFrames more (half the capture's 25 fps): one of them spans a device restart.
+		sustained bool
 	}{
-		{"audio only Opus", sippDevice("uas_opus.xml"), []string{"audio"}, 0, 48000, 0},
-		{"video only H.264", sippDevice("uas_h264_only.xml"), []string{"video"}, 50, 0, 640},
-		{"baresip VP8 + Opus", baresipDevice("opus/48000/2", "VP8"), []string{"video", "audio"}, 20, 48000, 0},
+		{"audio only Opus", sippDevice("uas_opus.xml"), []string{"audio"}, 0, 48000, 0, 660, false},
+		{"video only H.264", sippDevice("uas_h264_only.xml"), []string{"video"}, 50, 0, 640, 0, false},
+		{"H.264 mode 0 + PCMA, looped", sippDevice("uas_h264m0_loop.xml"), []string{"video", "audio"}, 1, 8000, 640, 440, true},
+		{"Speex wideband as Opus", sippDevice("uas_speex_loop.xml"), []string{"audio"}, 0, 96000, 0, 440, false},
+		{"baresip VP8 + Opus", baresipDevice("opus/48000/2", "VP8"), []string{"video", "audio"}, 20, 48000, 0, 440, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if strings.HasPrefix(tc.name, "baresip") {
@@ -100,7 +109,7 @@ func TestE2EBrowserCodecs(t *testing.T) {
 			if _, err := chromedp.Run(ctx, chromedp.Navigate(g.rest+"/play/kinds")); err != nil {
 				t.Fatal(err)
 			}
-			s, _ := waitDecoded(t, ctx, tc.frames, tc.samples, 30*time.Second)
+			s, at := waitDecoded(t, ctx, tc.frames, tc.samples, 30*time.Second)
 			if tc.width != 0 && s.FrameWidth != tc.width {
 				t.Errorf("frame width %d, want %d", s.FrameWidth, tc.width)
 			}
@@ -110,7 +119,46 @@ func TestE2EBrowserCodecs(t *testing.T) {
 			if tc.samples == 0 && s.TotalSamplesReceived != 0 {
 				t.Errorf("a video-only call received %d audio samples", s.TotalSamplesReceived)
 			}
+			if tc.tone != 0 {
+				// Within two bins of the analyser (5.9 Hz each at 48 kHz), at the level of the
+				// devices' tones (1/8 of full scale: RMS 0.088).
+				if rms, hz := heardTone(t, ctx); rms < 0.02 || math.Abs(hz-tc.tone) > 12 {
+					t.Errorf("heard %.0f Hz at RMS %.3f, want the device's %.0f Hz tone", hz, rms, tc.tone)
+				} else {
+					t.Logf("heard %.0f Hz at RMS %.3f", hz, rms)
+				}
+			}
+			if tc.sustained {
+				s = keepsDecoding(t, ctx, s, at)
+			}
 			t.Logf("decoded %+v", s)
 		})
 	}
+}
+
+const (
+	sustainWindow = 8 * time.Second
+	sustainFrames = 100
+)
+
+// keepsDecoding checks that the player goes on decoding pictures after from (taken at at): at
+// least sustainFrames in each of two windows of sustainWindow. The two windows cover the 15.5 s
+// after a call's first picture, and so at least one restart of a SIPp device that loops its
+// 15 s capture.
+func keepsDecoding(t *testing.T, ctx context.Context, from mediaStats, at time.Time) mediaStats {
+	t.Helper()
+	for w := 1; w <= 2; w++ {
+		time.Sleep(time.Until(at.Add(time.Duration(w) * sustainWindow)))
+		s, err := pageStats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.FramesDecoded - from.FramesDecoded; got < sustainFrames {
+			t.Fatalf("window %d: %d frames decoded in %v (from %d to %d), want at least %d: the picture stalled",
+				w, got, sustainWindow, from.FramesDecoded, s.FramesDecoded, sustainFrames)
+		}
+		t.Logf("window %d: %d frames decoded in %v", w, s.FramesDecoded-from.FramesDecoded, sustainWindow)
+		from = s
+	}
+	return from
 }

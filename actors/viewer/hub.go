@@ -1,10 +1,10 @@
 // Package viewer fans a call's media out to the people watching it. Each call that has a
 // toStream gets a hub actor, a child of the call actor, which the call's RTP actors tap
 // (rtp.Tap): it packetises the device's media once for browsers — H.264 in packetization mode
-// 1, VP8, G.711 and Opus as they came — and copies every packet into each viewer's bounded
-// queue (Sink). Viewers are added and removed by the WHEP front end, which finds hubs in a
-// Directory by toStream. A slow viewer loses packets; the call, its RTMP output and the other
-// viewers never wait for it.
+// 1, VP8, G.711 and Opus as they came, Speex re-encoded as Opus — and copies every packet into
+// each viewer's bounded queue (Sink). With no viewer it does nothing with the media. Viewers
+// are added and removed by the WHEP front end, which finds hubs in a Directory by toStream. A
+// slow viewer loses packets; the call, its RTMP output and the other viewers never wait for it.
 package viewer
 
 import (
@@ -43,14 +43,21 @@ type Config struct {
 
 // Hub is the fan-out actor of one call.
 type Hub struct {
-	cfg     Config
-	log     *slog.Logger
-	self    *actor.PID
-	audio   *track
-	video   *track
-	src     [2]*rtp.Source // audio, video
-	sinks   map[string]*Sink
+	cfg   Config
+	log   *slog.Logger
+	self  *actor.PID
+	audio *track
+	video *track
+	src   [2]*rtp.Source // audio, video
+	sinks map[string]*Sink
+	// audioViewers counts the sinks that take the audio line: a Speex line is transcoded only
+	// while there is one.
+	audioViewers int
+	// sps is the last SPS the device sent in band, for the profile Describe signals: the SDP
+	// seldom has one.
+	sps     []byte
 	lastKey time.Time
+	keyDue  bool // a held-back key frame request will be made (keyframeDue)
 	// firstSrc is when the first line described itself; describing waits for the other line
 	// until linesGrace after it (askers kept in pending), as a call's two lines are configured
 	// a moment apart and a viewer who asked in between would get one line for good.
@@ -63,6 +70,9 @@ const linesGrace = 1500 * time.Millisecond
 
 // describeNow answers the Describes that waited for the second line.
 type describeNow struct{}
+
+// keyframeDue repeats a key frame request that the rate limit held back.
+type keyframeDue struct{}
 
 // NewProps returns the props of a hub.
 func NewProps(cfg Config) *actor.Props {
@@ -93,17 +103,22 @@ func (h *Hub) Receive(ctx actor.Context) {
 	case *rtp.Source:
 		h.handleSource(ctx, m)
 	case *frame.VideoFrame:
-		h.fanOut(ctx, h.video.h264Frame(m))
+		h.handleH264(ctx, m)
 	case *frame.EncodedVideo:
-		h.fanOut(ctx, h.video.vp8Frame(m))
+		h.handleVP8(ctx, m)
 	case *frame.RawAudio:
-		h.fanOut(ctx, h.audio.audio(m))
+		h.handleAudio(ctx, m)
 	case *Describe:
 		h.handleDescribe(ctx)
 	case *describeNow:
 		h.answerPending(ctx)
+	case *keyframeDue:
+		h.keyDue = false
+		h.requestKeyframe(ctx)
 	case *AddViewer:
 		h.handleAddViewer(ctx, m)
+	case *ViewerConnected:
+		h.handleViewerConnected(ctx, m)
 	case *RemoveViewer:
 		h.handleRemoveViewer(m)
 	case *KeyframeWanted:
@@ -134,6 +149,38 @@ func (h *Hub) handleStopping() {
 		s.close()
 		delete(h.sinks, id)
 	}
+	h.audioViewers = 0
+	if h.audio != nil {
+		h.audio.stopTranscode()
+	}
+}
+
+// The media handlers return at once when nobody watches: a call's frames cost its hub nothing
+// then (no packetising, no allocation). A viewer whose connection comes up asks the device for a
+// key frame (handleViewerConnected) and starts there, so nothing before it is missed.
+
+func (h *Hub) handleH264(ctx actor.Context, f *frame.VideoFrame) {
+	if f.SPS != nil {
+		h.sps = f.SPS
+	}
+	if len(h.sinks) == 0 {
+		return
+	}
+	h.fanOut(ctx, h.video.h264Frame(f))
+}
+
+func (h *Hub) handleVP8(ctx actor.Context, f *frame.EncodedVideo) {
+	if len(h.sinks) == 0 {
+		return
+	}
+	h.fanOut(ctx, h.video.vp8Frame(f))
+}
+
+func (h *Hub) handleAudio(ctx actor.Context, a *frame.RawAudio) {
+	if len(h.sinks) == 0 {
+		return
+	}
+	h.fanOut(ctx, h.audio.audio(a))
 }
 
 func (h *Hub) handleDescribe(ctx actor.Context) {
@@ -177,6 +224,9 @@ func (h *Hub) handleSource(ctx actor.Context, m *rtp.Source) {
 	if m.Video {
 		i, t = 1, h.video
 	}
+	if m.Video && (h.src[1] == nil || h.src[1].Codec != m.Codec) {
+		h.sps = nil // another codec's, or another call leg's
+	}
 	src := *m
 	if src.Codec == "" {
 		h.src[i] = nil
@@ -184,16 +234,38 @@ func (h *Hub) handleSource(ctx actor.Context, m *rtp.Source) {
 	}
 	h.src[i] = &src
 	t.configure(&src)
+	if !m.Video {
+		h.syncTranscode()
+	}
+}
+
+// syncTranscode opens the audio line's transcoder when a viewer takes a line that needs one,
+// and closes it when the last such viewer left.
+func (h *Hub) syncTranscode() {
+	if h.audioViewers == 0 {
+		h.audio.stopTranscode()
+		return
+	}
+	if err := h.audio.startTranscode(); err != nil {
+		h.log.Error("audio not transcoded for viewers", "codec", h.audio.codec, "err", err)
+	}
 }
 
 func (h *Hub) describe() *Description {
 	d := &Description{Stream: h.cfg.Stream, Viewers: len(h.sinks)}
-	if s := h.src[0]; s != nil && (passable(s.Codec)) {
+	if s := h.src[0]; s != nil && passable(s.Codec) {
 		c := *s
 		d.Audio = &c
 	}
+	if s := h.src[0]; s != nil && transcoded(s.Codec) {
+		// What the viewers get: Opus as WebRTC names it (opus/48000/2, RFC 7587), mono inside.
+		d.Audio = &rtp.Source{Codec: "OPUS", ClockRate: opusClock, Channels: 2, Line: s.Line}
+	}
 	if s := h.src[1]; s != nil && (s.Codec == "H264" || s.Codec == "VP8") {
 		c := *s
+		if c.Codec == "H264" && h.sps != nil {
+			c.SPS = h.sps // the stream's own profile, which the answer signals
+		}
 		d.Video = &c
 	}
 	return d
@@ -204,21 +276,47 @@ func (h *Hub) handleAddViewer(ctx actor.Context, m *AddViewer) {
 		ctx.Respond(&AddViewerResponse{Err: playback.ErrTooManyViewers})
 		return
 	}
-	m.Sink.startOnKey()
-	h.sinks[m.Sink.ID] = m.Sink
-	h.log.Info("viewer joined", "session", m.Sink.ID, "viewers", len(h.sinks))
+	h.join(m.Sink, m.Audio)
 	ctx.Respond(&AddViewerResponse{})
-	h.requestKeyframe(ctx)
+}
+
+// handleViewerConnected starts a viewer's stream and asks the device for the key frame it starts
+// on (rate-limited: a crowd joining at once shares one).
+func (h *Hub) handleViewerConnected(ctx actor.Context, m *ViewerConnected) {
+	if s := h.sinks[m.ID]; s != nil {
+		s.start()
+		h.requestKeyframe(ctx)
+	}
 }
 
 func (h *Hub) handleRemoveViewer(m *RemoveViewer) {
-	s := h.sinks[m.ID]
+	h.leave(m.ID)
+}
+
+// join adds a viewer, whose stream starts when its connection is up (ViewerConnected).
+func (h *Hub) join(s *Sink, audio bool) {
+	s.audio = audio
+	h.sinks[s.ID] = s
+	if audio {
+		h.audioViewers++
+		h.syncTranscode()
+	}
+	h.log.Info("viewer joined", "session", s.ID, "viewers", len(h.sinks))
+}
+
+// leave ends a viewer's stream, if it is still here.
+func (h *Hub) leave(id string) {
+	s := h.sinks[id]
 	if s == nil {
 		return
 	}
 	s.close()
-	delete(h.sinks, m.ID)
-	h.log.Info("viewer left", "session", m.ID, "viewers", len(h.sinks), "dropped", s.Dropped.Load())
+	delete(h.sinks, id)
+	if s.audio {
+		h.audioViewers--
+		h.syncTranscode()
+	}
+	h.log.Info("viewer left", "session", id, "viewers", len(h.sinks), "dropped", s.Dropped.Load())
 }
 
 // fanOut queues pkts to every viewer; one whose video had no room waits for the next key frame,
@@ -240,14 +338,22 @@ func (h *Hub) fanOut(ctx actor.Context, pkts []Packet) {
 	}
 }
 
-// requestKeyframe asks the video line for a key frame from the device, rate-limited.
+// requestKeyframe asks the video line for a key frame from the device: at most one each
+// KeyframeInterval, a request within it made when it ends (one for all that came meanwhile).
 func (h *Hub) requestKeyframe(ctx actor.Context) {
 	src := h.src[1]
 	if src == nil || src.Line == nil {
 		return
 	}
 	now := h.cfg.Now()
-	if !h.lastKey.IsZero() && now.Sub(h.lastKey) < h.cfg.KeyframeInterval {
+	if wait := h.cfg.KeyframeInterval - now.Sub(h.lastKey); !h.lastKey.IsZero() && wait > 0 {
+		// Held back, not dropped: the key frame asked for last may have gone by before this
+		// viewer connected, and the device may send none of its own for many seconds.
+		if !h.keyDue {
+			h.keyDue = true
+			root, self := ctx.ActorSystem().Root, h.self
+			time.AfterFunc(wait, func() { root.Send(self, &keyframeDue{}) })
+		}
 		return
 	}
 	h.lastKey = now

@@ -28,13 +28,17 @@ type Packet struct {
 // timeline, not the device's RTP clock, and its sequence numbers only count up: both stay
 // continuous across the device's restarts, re-INVITEs and codec changes.
 type track struct {
-	video   bool
-	codec   string
-	rate    uint32
+	video bool
+	codec string // the device's
+	rate  uint32 // of the packets sent: the device's clock, or Opus's for a transcoded line
+	// srcRate is the device's clock rate.
+	srcRate uint32
 	offset  uint32 // random start of the timestamps
 	seq     uint16
 	h264    codecs.H264Payloader
 	vp8     codecs.VP8Payloader
+	// opus re-encodes Speex while a viewer takes the audio (hub.syncTranscode); nil otherwise.
+	opus    *speexOpus
 	lastTS  uint32
 	started bool
 }
@@ -46,22 +50,56 @@ func newTrack(video bool, offset uint32, seq uint16) *track {
 }
 
 // configure follows a codec change of the line; the timeline, and so the timestamps, go on.
+// A Speex line's transcoder closes: the hub opens one for the new rate if viewers want it.
 func (t *track) configure(src *rtp.Source) {
-	if src.Codec != t.codec {
+	if src.Codec != t.codec || src.ClockRate != t.srcRate {
 		t.h264 = codecs.H264Payloader{}
 		t.vp8 = codecs.VP8Payloader{EnablePictureID: true}
+		t.stopTranscode()
 	}
-	t.codec, t.rate = src.Codec, src.ClockRate
-	if t.rate == 0 {
-		t.rate = 8000
+	t.codec, t.srcRate = src.Codec, src.ClockRate
+	if t.srcRate == 0 {
+		t.srcRate = 8000
+	}
+	t.rate = t.srcRate
+	if transcoded(t.codec) {
+		t.rate = opusClock
 	}
 }
 
-// timestamp places pts on the track's RTP clock, never before the previous packet's.
+// startTranscode opens the line's transcoder, if its codec needs one and it is not open.
+func (t *track) startTranscode() error {
+	if t.opus != nil || !transcoded(t.codec) {
+		return nil
+	}
+	o, err := newSpeexOpus(int(t.srcRate))
+	if err != nil {
+		return err
+	}
+	t.opus = o
+	return nil
+}
+
+// stopTranscode closes the line's transcoder, if open.
+func (t *track) stopTranscode() {
+	if t.opus != nil {
+		t.opus.close()
+		t.opus = nil
+	}
+}
+
+// timestamp places pts on the track's RTP clock, never before the previous frame's, and a video
+// frame always after it: a browser tells video frames apart by their timestamp, and two on one
+// would be assembled as one broken picture. (After a device restart the call's timeline goes on
+// from its latest time when the new stream's first packet arrived earlier than that: its first
+// frame lands where the last one was.)
 func (t *track) timestamp(pts time.Duration) uint32 {
 	ts := t.offset + uint32(int64(pts)*int64(t.rate)/int64(time.Second))
-	if t.started && int32(ts-t.lastTS) < 0 {
+	if t.started && int32(ts-t.lastTS) <= 0 {
 		ts = t.lastTS
+		if t.video {
+			ts++
+		}
 	}
 	t.started, t.lastTS = true, ts
 	return ts
@@ -129,12 +167,24 @@ func (t *track) vp8Frame(f *frame.EncodedVideo) []Packet {
 	return t.wrap(payloads, t.timestamp(f.PTS), f.Key)
 }
 
-// audio passes one packet's payload as it came (G.711, Opus).
+// audio passes one packet's payload as it came (G.711, Opus), or re-encoded as Opus, one
+// packet per 20 ms frame (Speex, while the transcoder is open).
 func (t *track) audio(a *frame.RawAudio) []Packet {
-	if !passable(t.codec) || len(a.Data) == 0 {
+	switch {
+	case len(a.Data) == 0:
+		return nil
+	case passable(t.codec):
+		return t.wrap([][]byte{a.Data}, t.timestamp(a.PTS), false)
+	case t.opus == nil:
 		return nil
 	}
-	return t.wrap([][]byte{a.Data}, t.timestamp(a.PTS), false)
+	var out []Packet
+	for i, p := range t.opus.encode(a.Data) {
+		if p != nil {
+			out = append(out, t.wrap([][]byte{p}, t.timestamp(a.PTS+time.Duration(i)*speexFrame), false)...)
+		}
+	}
+	return out
 }
 
 // passable reports whether browsers take an audio codec as the device sends it.
@@ -145,3 +195,7 @@ func passable(codec string) bool {
 	}
 	return false
 }
+
+// transcoded reports whether an audio codec reaches browsers re-encoded as Opus: browsers have
+// no Speex.
+func transcoded(codec string) bool { return codec == "SPEEX" }

@@ -20,7 +20,10 @@ type Sink struct {
 	// Hub-side state: only the hub's actor touches it.
 	dropping bool // video is being dropped until the next key frame
 	waitKey  bool // a new viewer: video starts at the next key frame
-	closed   bool
+	// connected: the viewer's connection is up (ViewerConnected); nothing is queued before.
+	connected bool
+	closed    bool
+	audio     bool // the viewer takes the audio line (AddViewer.Audio)
 	// Dropped counts packets not queued, for the session's log line.
 	Dropped atomic.Uint64
 }
@@ -40,7 +43,7 @@ func (s *Sink) Packets() <-chan Packet { return s.q }
 // offer queues p without waiting. It reports whether video was dropped for want of room, so
 // the hub can ask for the key frame that resumes it.
 func (s *Sink) offer(p Packet) (lostVideo bool) {
-	if s.closed {
+	if s.closed || !s.connected {
 		return false
 	}
 	if p.Video && (s.dropping || s.waitKey) {
@@ -75,8 +78,9 @@ func (s *Sink) drop(p Packet) {
 	metrics.ViewerDropped.With(kind).Inc()
 }
 
-// startOnKey makes a new viewer wait for a key frame: inter frames before one decode to nothing.
-func (s *Sink) startOnKey() { s.waitKey = true }
+// start lets packets into the queue, video from the next key frame: inter frames before one
+// decode to nothing.
+func (s *Sink) start() { s.connected, s.waitKey = true, true }
 
 // close ends the viewer's stream (hub side, once).
 func (s *Sink) close() {

@@ -1,6 +1,7 @@
 // Package whep serves WHEP (draft-ietf-wish-whep) viewers of live calls: for each offer it finds
-// the call's viewers hub by toStream, answers with the call's own codecs (no transcoding), and
-// runs a WebRTC session that sends the hub's packets to the browser. Every session shares one
+// the call's viewers hub by toStream, answers with the call's own codecs (Speex, which browsers
+// lack, as Opus: the hub re-encodes it once for all viewers), and runs a WebRTC session that
+// sends the hub's packets to the browser. Every session shares one
 // UDP port (pion's ICE UDP mux); sipcast is ICE-lite, the browser does the checks.
 package whep
 

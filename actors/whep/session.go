@@ -87,7 +87,7 @@ func (s *Server) open(ctx context.Context, stream string, hub *actor.PID, p *pla
 		return fail(ctx.Err())
 	}
 	ss.answer = pc.LocalDescription().SDP
-	res, err := ss.root.RequestFuture(hub, &viewer.AddViewer{Sink: ss.sink}, askTimeout).Result()
+	res, err := ss.root.RequestFuture(hub, &viewer.AddViewer{Sink: ss.sink, Audio: p.audio != nil}, askTimeout).Result()
 	if err != nil {
 		return fail(fmt.Errorf("%w: %q", playback.ErrNoStream, stream))
 	}
@@ -150,6 +150,7 @@ func (ss *session) stateChanged(st webrtc.PeerConnectionState) {
 	case webrtc.PeerConnectionStateConnected:
 		ss.connected.Store(true)
 		ss.srv.log.Info("viewer connected", "stream", ss.stream, "session", ss.id, "after", time.Since(ss.started))
+		ss.root.Send(ss.hub, &viewer.ViewerConnected{ID: ss.id})
 	case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
 		ss.close("connection " + st.String())
 	}

@@ -198,6 +198,7 @@ func TestMediaTones(t *testing.T) {
 	for scenario, files := range map[string][]string{
 		"uas_h264_pcmu.xml":   {`rtp_stream="tone.ulaw,-1,0"`, `play_pcap_video="h264.pcap"`},
 		"uas_h264m0_pcma.xml": {`rtp_stream="tone.alaw,-1,8"`, `play_pcap_video="h264-mode0.pcap"`},
+		"uas_h264m0_loop.xml": {`rtp_stream="tone.alaw,-1,8"`, `play_pcap_video="h264-mode0.pcap"`, `ontimeout="1"`},
 		"uas_hangup.xml":      {`rtp_stream="tone.ulaw,-1,0"`, `play_pcap_video="h264.pcap"`},
 	} {
 		path, err := ScenarioPath(scenario)
