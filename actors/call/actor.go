@@ -181,6 +181,8 @@ func (a *Actor) common(ctx actor.Context) bool {
 		}
 	case *rtp.MediaStarted:
 		a.log.Info("media flowing", "kind", m.Kind.String())
+	case *rtp.Retap:
+		a.retapViewers(ctx, m.PID)
 	case *frame.VideoFormat:
 		a.width, a.height = m.Width, m.Height
 		a.publish(ctx)

@@ -30,7 +30,13 @@ func (a *Actor) spawnViewers(ctx actor.Context) {
 		a.log.Error("viewers hub not started", "err", err)
 		return
 	}
-	tap := &rtp.Tap{PIDs: []*actor.PID{pid}}
+	a.retapViewers(ctx, pid)
+}
+
+// retapViewers has both RTP actors tap their media into the hub and describe their lines to it:
+// at its start, and again when it restarted and forgot them (rtp.Retap).
+func (a *Actor) retapViewers(ctx actor.Context, hub *actor.PID) {
+	tap := &rtp.Tap{PIDs: []*actor.PID{hub}}
 	for _, line := range []*actor.PID{a.audio, a.video} {
 		if line != nil {
 			ctx.Send(line, tap)

@@ -21,6 +21,12 @@ type Tap struct {
 	PIDs []*actor.PID
 }
 
+// Retap is what a tap that restarted sends the call: it lost the Sources it knew, so the call
+// sends the lines a Tap for it again and each answers with its Source.
+type Retap struct {
+	PID *actor.PID
+}
+
 // Source tells a tap what one media line of the call carries now.
 type Source struct {
 	// Video is true for the video line.

@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -50,6 +51,9 @@ type Hub struct {
 	video *track
 	src   [2]*rtp.Source // audio, video
 	sinks map[string]*Sink
+	// incarnation counts the hub's starts (NewProps's producer): past the first, the hub was
+	// restarted and asks the call for its lines again (rtp.Retap).
+	incarnation int32
 	// audioViewers counts the sinks that take the audio line: a Speex line is transcoded only
 	// while there is one.
 	audioViewers int
@@ -88,7 +92,8 @@ func NewProps(cfg Config) *actor.Props {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return actor.PropsFromProducer(func() actor.Actor { return &Hub{cfg: cfg} })
+	var starts atomic.Int32
+	return actor.PropsFromProducer(func() actor.Actor { return &Hub{cfg: cfg, incarnation: starts.Add(1)} })
 }
 
 // Receive is the hub's mailbox loop.
@@ -136,6 +141,10 @@ func (h *Hub) handleStarted(ctx actor.Context) {
 	h.sinks = map[string]*Sink{}
 	if h.cfg.Directory != nil {
 		h.cfg.Directory.add(h.cfg.Stream, h.self)
+	}
+	if h.incarnation > 1 && ctx.Parent() != nil {
+		h.log.Warn("viewers hub restarted: asking the call for its lines again")
+		ctx.Send(ctx.Parent(), &rtp.Retap{PID: h.self})
 	}
 }
 
