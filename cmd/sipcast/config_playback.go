@@ -61,21 +61,21 @@ func (c Config) validatePlayback() []error {
 // playbackOn reports whether calls can be watched at all ("off" is read as "" by set).
 func (c Config) playbackOn() bool { return c.Playback == "on" }
 
-// startPlayback binds the WebRTC port. Taken: production fails to start; dev warns and runs
-// without WebRTC (the REST API and RTMP work as before).
-func startPlayback(cfg Config, system *actor.ActorSystem, dir *viewer.Directory, log *slog.Logger) (*whep.Server, error) {
+// startPlayback binds the WebRTC port. Taken: production fails to start (err); dev warns and runs
+// without WebRTC (the REST API, RTMP and HLS work as before), off saying why for the WHEP routes.
+func startPlayback(cfg Config, system *actor.ActorSystem, dir *viewer.Directory, log *slog.Logger) (srv *whep.Server, off, err error) {
 	public := firstNonEmpty(cfg.WebRTCPublicIP, cfg.SIPPublicIP)
-	srv, err := whep.New(whep.Config{System: system, Directory: dir, ListenIP: cfg.SIPIP, UDPPort: cfg.WebRTCUDPPort,
+	srv, err = whep.New(whep.Config{System: system, Directory: dir, ListenIP: cfg.SIPIP, UDPPort: cfg.WebRTCUDPPort,
 		PublicIP: public, Logger: log})
 	if err != nil {
 		if cfg.Profile == "production" {
-			return nil, err
+			return nil, nil, err
 		}
 		log.Warn("WebRTC playback off", "err", err)
-		return nil, nil
+		return nil, err, nil
 	}
 	log.Info("WebRTC (WHEP) listening", "udp", srv.Addr().String())
-	return srv, nil
+	return srv, nil, nil
 }
 
 // hlsProps is the call actors' factory of LL-HLS actors.

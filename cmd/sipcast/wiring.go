@@ -20,6 +20,7 @@ import (
 	"github.com/sipcast/sipcast/internal/sipua"
 	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/protocol/callapi"
+	"github.com/sipcast/sipcast/protocol/playback"
 )
 
 // The steps of run, one function each, in the order run takes them.
@@ -113,12 +114,24 @@ func startPlaybackServers(cfg Config, eng *engine.Engine, dir *viewer.Directory,
 		return nil, nil, func() {}, nil
 	}
 	hlsServer := &hls.Server{System: eng.System, Directory: dir}
-	srv, err := startPlayback(cfg, eng.System, dir, log)
+	srv, off, err := startPlayback(cfg, eng.System, dir, log)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	if srv == nil {
-		return nil, hlsServer, func() {}, nil
+		return whepOff{off}, hlsServer, func() {}, nil
 	}
 	return srv, hlsServer, func() { srv.Close() }, nil
+}
+
+// whepOff answers every WHEP request of a dev gateway whose WebRTC port was taken at start with
+// 503 and why, rather than a bare 404 that would read as "no such stream".
+type whepOff struct{ why error }
+
+func (w whepOff) Offer(context.Context, string, []byte) (string, string, error) {
+	return "", "", fmt.Errorf("%w: WebRTC is off on this gateway: %v", playback.ErrUnavailable, w.why)
+}
+
+func (w whepOff) Delete(context.Context, string, string) error {
+	return fmt.Errorf("%w: WebRTC is off on this gateway: %v", playback.ErrUnavailable, w.why)
 }
