@@ -30,6 +30,24 @@ func freePair(t *testing.T) int {
 	return port
 }
 
+// udpBound reports whether some socket is bound to UDP port (IPv4 or IPv6), from the kernel's
+// tables: binding the port ourselves to find out could steal it from the program awaited.
+func udpBound(port int) bool {
+	want := fmt.Sprintf(":%04X ", port)
+	for _, f := range []string{"/proc/net/udp", "/proc/net/udp6"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for line := range strings.Lines(string(b)) {
+			if fields := strings.Fields(line); len(fields) > 1 && strings.HasSuffix(fields[1]+" ", want) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // TestFFmpegDecodesTheStreams checks the payloads, not just the headers:
 // ffmpeg, told what the SDP answer says, decodes both streams cleanly.
 func TestFFmpegDecodesTheStreams(t *testing.T) {
@@ -62,7 +80,9 @@ func TestFFmpegDecodesTheStreams(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond) // ffmpeg binds its ports
+	// The device streams from its first packet on: ffmpeg must hold both ports first, or on a
+	// loaded machine it misses the capture's first key frame and decodes a GOP less.
+	testutil.WaitFor(t, 10*time.Second, "ffmpeg bound its RTP ports", func() bool { return udpBound(ap) && udpBound(vp) })
 
 	sess, _, err := u.invite(ctx, d.URI(), offer(ap, vp))
 	if err != nil {
