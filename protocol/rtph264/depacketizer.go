@@ -1,7 +1,6 @@
 package rtph264
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 
@@ -18,21 +17,31 @@ const (
 	// slices per frame plus parameter sets and SEI; thousands of tiny NAL
 	// units would only cost per-unit overhead downstream.
 	MaxAUNALs = 256
+
+	// maxKeptBuf is the largest gathering buffer kept from one access unit
+	// to the next: enough for the key frames of a 1080p call, so that
+	// steady state allocates nothing per packet, while one huge unit does
+	// not pin MaxAUSize for the rest of the call.
+	maxKeptBuf = 1 << 20
 )
 
 // Depacketizer reassembles H.264 access units from RTP packets of one SSRC.
 // The zero value is ready to use. It is not safe for concurrent use.
 type Depacketizer struct {
-	au       [][]byte // NAL units of the access unit being built; owned copies
-	auSize   int      // bytes in au
-	ts       uint32   // RTP timestamp of the access unit being built
-	inAU     bool     // a packet of the access unit at ts has been seen
-	done     bool     // the marker ended au while another unit was being returned
-	dropping bool     // the access unit overflowed: ignore the rest of it
+	// buf gathers the bytes of the access unit being built, NAL units back
+	// to back, the one being reassembled from FU-A fragments last; ends
+	// holds where each complete NAL unit ends in buf. Both are reused from
+	// one unit to the next, so a packet costs a copy and no allocation;
+	// take copies a finished unit out once.
+	buf      []byte
+	ends     []int
+	ts       uint32 // RTP timestamp of the access unit being built
+	inAU     bool   // a packet of the access unit at ts has been seen
+	done     bool   // the marker ended the unit while another unit was being returned
+	dropping bool   // the access unit overflowed: ignore the rest of it
 
-	frag     []byte // FU-A reassembly buffer, reused from one NAL unit to the next
-	inFrag   bool   // frag holds the head of a NAL unit whose end is awaited
-	skipFrag bool   // the fragmented NAL unit in flight was lost and reported
+	inFrag   bool // buf ends with the head of a NAL unit whose end is awaited
+	skipFrag bool // the fragmented NAL unit in flight was lost and reported
 
 	seq    uint16 // last sequence number seen
 	hasSeq bool
@@ -90,7 +99,7 @@ func (d *Depacketizer) Push(pkt *rtp.Packet) (au [][]byte, ts uint32, err error)
 		}
 		if au == nil {
 			au, ts = d.take()
-		} else if len(d.au) > 0 {
+		} else if len(d.ends) > 0 {
 			d.done = true
 		} else {
 			d.take()
@@ -103,7 +112,7 @@ func (d *Depacketizer) Push(pkt *rtp.Packet) (au [][]byte, ts uint32, err error)
 // being reassembled and the sequence tracking. Call it after an SSRC change
 // or a long loss.
 func (d *Depacketizer) Reset() {
-	*d = Depacketizer{frag: d.frag[:0]}
+	*d = Depacketizer{buf: d.buf[:0], ends: d.ends[:0]}
 }
 
 // consume dispatches one non-empty payload by its structure type.
@@ -135,27 +144,52 @@ func (d *Depacketizer) consume(payload []byte) error {
 
 // appendNAL adds a copy of nal to the access unit, enforcing the limits.
 func (d *Depacketizer) appendNAL(nal []byte) error {
-	if len(d.au) >= MaxAUNALs || d.auSize+len(nal) > MaxAUSize {
+	if len(d.ends) >= MaxAUNALs || len(d.buf)+len(nal) > MaxAUSize {
 		d.overflow()
 		return ErrAUTooBig
 	}
-	d.au = append(d.au, bytes.Clone(nal))
-	d.auSize += len(nal)
+	d.buf = append(d.buf, nal...)
+	d.ends = append(d.ends, len(d.buf))
 	return nil
+}
+
+// fragStart is where the NAL unit being reassembled begins in buf.
+func (d *Depacketizer) fragStart() int {
+	if len(d.ends) == 0 {
+		return 0
+	}
+	return d.ends[len(d.ends)-1]
 }
 
 // overflow discards the access unit and ignores the rest of it.
 func (d *Depacketizer) overflow() {
-	d.au, d.auSize, d.dropping = nil, 0, true
-	d.inFrag, d.skipFrag, d.frag = false, false, d.frag[:0]
+	d.buf, d.ends, d.dropping = d.buf[:0], d.ends[:0], true
+	d.inFrag, d.skipFrag = false, false
 }
 
-// take hands over the access unit being built and starts afresh. A unit
-// whose NAL units were all lost comes out as nil.
+// take hands over the access unit being built, in one allocation for its
+// bytes and one for its NAL units (capped, so that appending to one cannot
+// overwrite the next), and starts afresh. A unit whose NAL units were all
+// lost comes out as nil.
 func (d *Depacketizer) take() ([][]byte, uint32) {
-	au, ts := d.au, d.ts
-	d.au, d.auSize, d.inAU, d.done, d.dropping, d.skipFrag = nil, 0, false, false, false, false
-	if len(au) == 0 {
+	var au [][]byte
+	if len(d.ends) > 0 {
+		data := make([]byte, d.ends[len(d.ends)-1])
+		copy(data, d.buf)
+		au = make([][]byte, len(d.ends))
+		start := 0
+		for i, end := range d.ends {
+			au[i] = data[start:end:end]
+			start = end
+		}
+	}
+	ts := d.ts
+	if cap(d.buf) > maxKeptBuf {
+		d.buf = nil
+	}
+	d.buf, d.ends = d.buf[:0], d.ends[:0]
+	d.inAU, d.done, d.dropping, d.skipFrag = false, false, false, false
+	if au == nil {
 		return nil, 0
 	}
 	return au, ts
@@ -175,6 +209,7 @@ func (d *Depacketizer) onGap() error {
 // loseFragment drops the NAL unit being reassembled; its remaining
 // fragments are then skipped without further errors.
 func (d *Depacketizer) loseFragment() error {
-	d.inFrag, d.skipFrag, d.frag = false, true, d.frag[:0]
+	d.buf = d.buf[:d.fragStart()]
+	d.inFrag, d.skipFrag = false, true
 	return ErrFragmentLost
 }

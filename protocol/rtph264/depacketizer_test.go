@@ -163,3 +163,61 @@ func BenchmarkPushFUA(b *testing.B) {
 		}
 	}
 }
+
+// TestAUSurvivesLaterPackets: the gathering buffer is reused, so an access
+// unit handed out must be a copy that later packets leave alone, and its NAL
+// units must be capped, so that appending to one cannot overwrite the next.
+func TestAUSurvivesLaterPackets(t *testing.T) {
+	bigIDR := nal(NALTypeIDR, 3000)
+	var d Depacketizer
+	seq := uint16(0)
+	push := func(ts uint32, marker bool, payload []byte) [][]byte {
+		seq++
+		got, _, err := d.Push(&rtp.Packet{Header: rtp.Header{SequenceNumber: seq, Timestamp: ts, Marker: marker}, Payload: payload})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	push(1, false, sps)
+	push(1, false, pps)
+	frags := fuA(bigIDR, 1000)
+	var first [][]byte
+	for i, f := range frags {
+		first = push(1, i == len(frags)-1, f)
+	}
+	want := au(sps, pps, bigIDR)
+	if !equalAU(first, want) {
+		t.Fatalf("got %s", fmtAU(first))
+	}
+	first[0] = append(first[0], 0xff)           // a consumer that appends must not reach the PPS
+	for i, f := range fuA(nal(1, 5000), 1000) { // type 1: a non-IDR slice
+		push(2, i == 4, f)
+	}
+	if !equalAU(first[1:], want[1:]) || !bytes.Equal(first[0][:len(sps)], sps) {
+		t.Fatal("a later access unit changed an earlier one")
+	}
+}
+
+// TestPushAllocs: a packet costs no allocation; an access unit two (its
+// bytes and its NAL unit list), however many packets and NAL units it has.
+func TestPushAllocs(t *testing.T) {
+	payloads := append([][]byte{stapA(sps, pps)}, fuA(nal(NALTypeIDR, 12000), 1100)...)
+	pkts := make([]rtp.Packet, len(payloads))
+	for i, p := range payloads {
+		pkts[i] = rtp.Packet{Header: rtp.Header{Marker: i == len(payloads)-1}, Payload: p}
+	}
+	var d Depacketizer
+	seq, ts := uint16(0), uint32(0)
+	frame := func() {
+		ts += 3000
+		for i := range pkts {
+			seq++
+			pkts[i].SequenceNumber, pkts[i].Timestamp = seq, ts
+			d.Push(&pkts[i])
+		}
+	}
+	if n := testing.AllocsPerRun(10, frame); n != 2 {
+		t.Fatalf("%.0f allocs for an access unit of %d packets, want 2", n, len(pkts))
+	}
+}

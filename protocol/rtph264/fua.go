@@ -29,7 +29,11 @@ func (d *Depacketizer) consumeFUA(p []byte) error {
 			err = d.loseFragment() // its end never came
 		}
 		d.skipFrag = false
-		d.frag = append(d.frag[:0], indicator&0xe0|header&0x1f)
+		if len(d.buf) >= MaxAUSize {
+			d.overflow()
+			return errors.Join(err, ErrAUTooBig)
+		}
+		d.buf = append(d.buf, indicator&0xe0|header&0x1f)
 		d.inFrag = true
 	case !d.inFrag:
 		// A middle or end fragment whose head we never saw: report the loss
@@ -43,19 +47,20 @@ func (d *Depacketizer) consumeFUA(p []byte) error {
 		return nil
 	}
 
-	if d.auSize+len(d.frag)+len(data) > MaxAUSize {
+	if len(d.buf)+len(data) > MaxAUSize {
 		d.overflow()
 		return errors.Join(err, ErrAUTooBig)
 	}
-	d.frag = append(d.frag, data...)
+	d.buf = append(d.buf, data...)
 
 	if !end {
 		return err
 	}
 	d.inFrag = false
-	if aerr := d.appendNAL(d.frag); aerr != nil {
-		return errors.Join(err, aerr)
+	if len(d.ends) >= MaxAUNALs {
+		d.overflow()
+		return errors.Join(err, ErrAUTooBig)
 	}
-	d.frag = d.frag[:0]
+	d.ends = append(d.ends, len(d.buf)) // the reassembled unit is complete
 	return err
 }
