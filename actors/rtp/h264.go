@@ -1,6 +1,7 @@
 package rtp
 
 import (
+	"bytes"
 	"errors"
 	"time"
 
@@ -76,18 +77,20 @@ func (v *h264Pipe) decode(pkt *pionrtp.Packet, arrival time.Time) (*frame.VideoF
 	if len(au) == 0 {
 		return nil, lost
 	}
-	if rtph264.CheckAU(au) != nil {
+	if v.checkParams(au) != nil {
 		// A parameter set no muxer could take (issue #12): the unit goes nowhere, and the picture
 		// is broken until a keyframe with good ones comes.
 		metrics.MediaRejected.With(metrics.RejectedH264Params).Inc()
 		return nil, true
 	}
 	if sps, pps := rtph264.ExtractParams(au); sps != nil || pps != nil {
-		if sps != nil {
-			v.sps = sps
+		// Kept as copies, made only when a set changes: the AU's NAL units share one array,
+		// which would otherwise stay pinned until the next key frame.
+		if sps != nil && !bytes.Equal(sps, v.sps) {
+			v.sps = bytes.Clone(sps)
 		}
-		if pps != nil {
-			v.pps = pps
+		if pps != nil && !bytes.Equal(pps, v.pps) {
+			v.pps = bytes.Clone(pps)
 		}
 	}
 	key := rtph264.IsKeyFrame(au)
@@ -105,6 +108,32 @@ func (v *h264Pipe) decode(pkt *pionrtp.Packet, arrival time.Time) (*frame.VideoF
 		SPS: v.sps,
 		PPS: v.pps,
 	}, lost
+}
+
+// checkParams is rtph264.CheckAU without parsing again the parameter sets in force (v.sps and
+// v.pps were checked when they were kept): a device repeats the same SPS and PPS before every key
+// frame, and parsing an SPS allocates.
+func (v *h264Pipe) checkParams(au [][]byte) error {
+	for _, nal := range au {
+		if len(nal) == 0 {
+			continue
+		}
+		switch rtph264.NALType(nal[0]) {
+		case rtph264.NALTypeSPS:
+			if !bytes.Equal(nal, v.sps) {
+				if _, err := rtph264.CheckSPS(nal); err != nil {
+					return err
+				}
+			}
+		case rtph264.NALTypePPS:
+			if !bytes.Equal(nal, v.pps) {
+				if err := rtph264.CheckPPS(nal); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // keepKeyInterval asks the device for a key frame when its last one is older than the key

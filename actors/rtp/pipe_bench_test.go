@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"io"
 	"log/slog"
+	"runtime"
 	"testing"
 	"time"
 
@@ -42,7 +43,7 @@ func (l *loopedRTP) next() []byte {
 	return l.buf
 }
 
-func videoPackets(b *testing.B) *loopedRTP {
+func videoPackets(b testing.TB) *loopedRTP {
 	pkts, err := clip.ParsePCAP(clip.H264PCAP())
 	if err != nil {
 		b.Fatal(err)
@@ -66,6 +67,7 @@ func BenchmarkVideoPath(b *testing.B) {
 	v := newH264Pipe(&Configure{Codec: sdp.NameH264, ClockRate: 90000, Zero: zero}, 0, &out)
 	var pkt pionrtp.Packet
 	b.ReportAllocs()
+	m0 := mallocs()
 	for b.Loop() {
 		raw := src.next()
 		if err := pkt.Unmarshal(raw); err != nil {
@@ -73,6 +75,7 @@ func BenchmarkVideoPath(b *testing.B) {
 		}
 		v.push(&pkt, zero, 0)
 	}
+	reportAllocsPerFrame(b, m0, out.frames)
 	b.ReportMetric(float64(out.frames)/float64(b.N), "frames/op")
 }
 
@@ -90,23 +93,45 @@ func BenchmarkAudioPath(b *testing.B) {
 	defer a.close()
 	const samples = 160
 	pkt := pionrtp.Packet{Header: pionrtp.Header{Version: 2, PayloadType: 0, SSRC: 1}}
-	raw := make([]byte, 0, 12+samples)
+	raw := make([]byte, 12+samples)
 	n := 0
 	b.ReportAllocs()
+	m0 := mallocs()
 	for b.Loop() {
 		h := pionrtp.Header{Version: 2, PayloadType: 0, SSRC: 1, SequenceNumber: uint16(n), Timestamp: uint32(n * samples)}
-		hb, _ := h.Marshal()
+		hn, err := h.MarshalTo(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
 		off := (n * samples) % (len(tone) - samples)
-		raw = append(append(raw[:0], hb...), tone[off:off+samples]...)
+		raw = append(raw[:hn], tone[off:off+samples]...)
 		if err := pkt.Unmarshal(raw); err != nil {
 			b.Fatal(err)
 		}
 		a.push(&pkt, zero.Add(time.Duration(n)*20*time.Millisecond), 0)
 		n++
 	}
+	reportAllocsPerFrame(b, m0, out.frames)
 	perPacket := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 	b.ReportMetric(100*perPacket/float64(20*time.Millisecond), "%core/call")
 	b.ReportMetric(float64(out.frames)/float64(b.N), "frames/op")
+}
+
+// mallocs is the process's count of heap allocations so far.
+func mallocs() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.Mallocs
+}
+
+// reportAllocsPerFrame reports the allocations since m0 per packet (one op) and per frame made,
+// unrounded: allocs/op rounds down to a whole number.
+func reportAllocsPerFrame(b *testing.B, m0 uint64, frames int) {
+	n := float64(mallocs() - m0)
+	b.ReportMetric(n/float64(b.N), "allocs/packet")
+	if frames > 0 {
+		b.ReportMetric(n/float64(frames), "allocs/frame")
+	}
 }
 
 // countSink counts what a pipe makes, as the actor's sink would send it on.
@@ -122,23 +147,32 @@ func (s *countSink) gotKey([]byte) { s.keys++ }
 // without the socket and the mailbox.
 func BenchmarkPacketPath(b *testing.B) {
 	src := videoPackets(b)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	system := actor.NewActorSystemWithConfig(actor.Configure(
-		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quiet })))
-	defer system.Shutdown()
-	sub := system.Root.Spawn(actor.PropsFromFunc(func(actor.Context) {}))
-	a := &Actor{cfg: Config{Kind: Video, Now: time.Now, Media: MediaOptions{JitterDepth: 100 * time.Millisecond}},
-		kept: &kept{}, log: quiet, system: system, self: sub, started: true,
-		subscribers: []*actor.PID{sub}, meter: metrics.NewRTPStream("video")}
-	defer a.meter.Close()
-	a.handleConfigure(&Configure{Codec: sdp.NameH264, PayloadType: 96, ClockRate: 90000, Zero: time.Now()})
-	defer a.closePath()
+	a := newPacketPathActor(b)
 	m := &packetRead{}
 	b.ReportAllocs()
+	m0 := mallocs()
 	for b.Loop() {
 		m.buf, m.arrival = src.next(), time.Now()
 		m.buf[1] = m.buf[1]&0x80 | 96
 		a.handlePacket(nil, m)
 	}
+	reportAllocsPerFrame(b, m0, 0)
 	b.ReportMetric(float64(a.packetCount)/float64(b.N), "packets/op")
+}
+
+// newPacketPathActor is a configured H.264 RTP actor without sockets, publishing to one
+// subscriber that drops what it gets.
+func newPacketPathActor(tb testing.TB) *Actor {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	system := actor.NewActorSystemWithConfig(actor.Configure(
+		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quiet })))
+	tb.Cleanup(system.Shutdown)
+	sub := system.Root.Spawn(actor.PropsFromFunc(func(actor.Context) {}))
+	a := &Actor{cfg: Config{Kind: Video, Now: time.Now, Media: MediaOptions{JitterDepth: 100 * time.Millisecond}},
+		kept: &kept{}, log: quiet, system: system, self: sub, started: true,
+		subscribers: []*actor.PID{sub}, meter: metrics.NewRTPStream("video")}
+	tb.Cleanup(a.meter.Close)
+	a.handleConfigure(&Configure{Codec: sdp.NameH264, PayloadType: 96, ClockRate: 90000, Zero: time.Now()})
+	tb.Cleanup(a.closePath)
+	return a
 }

@@ -22,6 +22,7 @@ type AACPacer struct {
 	emitted int64         // AAC frames out since the anchor
 	started bool
 	silence []int16
+	out     []*AudioFrame // returned by Push, reused
 }
 
 // NewAACPacer paces enc, which takes PCM at inRate.
@@ -36,12 +37,14 @@ func (p *AACPacer) Close() { p.enc.Close() }
 // old one's).
 func (p *AACPacer) Restart() { p.started = false }
 
-// Push feeds pcm, whose first sample belongs at pts, and returns the AAC frames completed.
+// Push feeds pcm, whose first sample belongs at pts, and returns the AAC frames completed. The
+// frames are the caller's; the slice that holds them is reused by the next Push.
 func (p *AACPacer) Push(pts time.Duration, pcm []int16) []*AudioFrame {
 	if !p.started {
 		p.started, p.anchor, p.fed, p.emitted = true, pts, 0, 0
 	}
-	var out []*AudioFrame
+	clear(p.out) // the frames are the caller's: the pacer keeps no reference
+	out := p.out[:0]
 	expected := p.anchor + time.Duration(p.fed)*time.Second/time.Duration(p.inRate)
 	switch gap := pts - expected; {
 	case gap > MaxGapFill || gap < -MaxGapFill:
@@ -56,7 +59,8 @@ func (p *AACPacer) Push(pts time.Duration, pcm []int16) []*AudioFrame {
 		// A late or duplicate packet: its samples were already filled in.
 		return nil
 	}
-	return p.feed(out, pcm)
+	p.out = p.feed(out, pcm)
+	return p.out
 }
 
 // feed encodes pcm and appends the AAC frames that completed to out.
