@@ -7,11 +7,6 @@ import (
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
 )
 
-// inputChunk is the most input samples handed to swresample at once. Input
-// that does not fit the pending frame is buffered inside swresample, so this
-// bounds that buffer however long a slice Encode is given.
-const inputChunk = samplesPerFrame
-
 // maxAUSize is the largest access unit AAC allows for one channel; buffers of
 // this size never need to grow.
 const maxAUSize = maxBitsPerChannel / 8
@@ -24,8 +19,12 @@ type Encoder struct {
 	asc   mpeg4audio.AudioSpecificConfig
 	delay int
 
-	aus  [][]byte // returned by Encode, reused
-	bufs [][]byte // backing arrays of aus, each maxAUSize*channels
+	// pending holds input until it completes a frame: the 20 ms RTP
+	// payloads are gathered here so that C is called once per 1024-sample
+	// frame, not once per packet. Its capacity is one frame's input.
+	pending []int16
+	out     []byte // AU bytes of one Encode, back to back; aus point into it
+	aus     [][]byte
 
 	// cleanup frees the C memory of an Encoder that was dropped without
 	// Close, so a forgotten Close costs a delay, not a leak per call.
@@ -39,11 +38,17 @@ func NewEncoder(cfg Config) (*Encoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	lib, err := openLibav(cfg.InputRate, cfg.OutputRate, cfg.Bitrate, string(cfg.Coder))
+	lib, err := openLibav(cfg.InputRate, cfg.OutputRate, cfg.Bitrate, cfg.avOptions())
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrEncoderInit, err)
 	}
-	e := &Encoder{lib: lib, cfg: cfg, delay: lib.initialPadding()}
+	e := &Encoder{
+		lib:     lib,
+		cfg:     cfg,
+		delay:   lib.initialPadding(),
+		pending: make([]int16, 0, inputPerFrame(samplesPerFrame, cfg)),
+		out:     make([]byte, maxPacketsPerCall*maxAUSize),
+	}
 	e.cleanup = runtime.AddCleanup(e, (*libav).close, lib)
 	if n := lib.frameSize(); n != samplesPerFrame {
 		e.Close()
@@ -86,57 +91,46 @@ func (e *Encoder) Encode(pcm []int16) ([][]byte, error) {
 	// could free the C state under a running swr_convert.
 	defer runtime.KeepAlive(e)
 	e.aus = e.aus[:0]
-	for {
-		chunk := pcm[:min(len(pcm), inputChunk)]
-		pcm = pcm[len(chunk):]
-		if err := e.encodeChunk(chunk); err != nil {
+	used := 0
+	for len(pcm) > 0 {
+		// At least 1: pending is kept only while it is short of a frame.
+		need := inputPerFrame(samplesPerFrame-e.lib.filled(), e.cfg) - len(e.pending)
+		if len(pcm) < need {
+			e.pending = append(e.pending, pcm...)
+			break
+		}
+		in := pcm[:need]
+		pcm = pcm[need:]
+		if len(e.pending) > 0 {
+			e.pending = append(e.pending, in...)
+			in = e.pending
+		}
+		if len(e.out)-used < maxPacketsPerCall*maxAUSize {
+			// Only input of several frames in one Encode (a filled gap)
+			// gets here, not 20 ms packets; the AUs already out keep the
+			// old array.
+			e.out, used = make([]byte, 2*len(e.out)), 0
+		}
+		n, err := e.lib.encode(in, e.out[used:])
+		e.pending = e.pending[:0]
+		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrEncode, err)
 		}
-		if len(pcm) == 0 {
-			return e.aus, nil
+		for i := range n {
+			end := used + e.lib.size(i)
+			e.aus = append(e.aus, e.out[used:end:end])
+			used = end
 		}
 	}
+	return e.aus, nil
 }
 
-// encodeChunk feeds one chunk and sends every frame it completes.
-func (e *Encoder) encodeChunk(chunk []int16) error {
-	for {
-		filled, err := e.lib.fill(chunk)
-		if err != nil {
-			return err
-		}
-		chunk = nil // swresample took it all; later rounds only drain
-		if filled < samplesPerFrame {
-			return nil
-		}
-		if err := e.lib.send(); err != nil {
-			return err
-		}
-		if err := e.receiveAll(); err != nil {
-			return err
-		}
-	}
-}
-
-// receiveAll appends every packet the encoder has ready to e.aus.
-func (e *Encoder) receiveAll() error {
-	for {
-		buf := e.nextBuf()
-		n, ok, err := e.lib.receive(buf)
-		if err != nil || !ok {
-			return err
-		}
-		e.aus = append(e.aus, buf[:n])
-	}
-}
-
-// nextBuf returns the reusable buffer for the next access unit.
-func (e *Encoder) nextBuf() []byte {
-	i := len(e.aus)
-	if i == len(e.bufs) {
-		e.bufs = append(e.bufs, make([]byte, maxAUSize*e.cfg.Channels))
-	}
-	return e.bufs[i]
+// inputPerFrame is the input that brings out output samples: with a
+// resampler, rounded up. swresample keeps a constant few input samples back
+// for its filter, so this is exact once it runs: only a resampling
+// encoder's first frame takes one call more (TestOneCallPerFrame).
+func inputPerFrame(out int, cfg Config) int {
+	return (out*cfg.InputRate + cfg.OutputRate - 1) / cfg.OutputRate
 }
 
 // Close frees the encoder's C memory. It is idempotent; Encode after Close

@@ -23,21 +23,28 @@ const (
 // speech, silence for the listening half of a call.
 var benchSignals = []struct {
 	name string
-	gen  func(rate int) []int16
+	gen  func(tb testing.TB, rate int) []int16
 }{
-	{"tone", func(rate int) []int16 { return sine(float64(rate), toneHz, benchSeconds*rate, toneAmp) }},
-	{"noise", func(rate int) []int16 { return noise(benchSeconds*rate, noiseSD) }},
-	{"silence", func(rate int) []int16 { return make([]int16, benchSeconds*rate) }},
+	{"tone", func(_ testing.TB, rate int) []int16 { return sine(float64(rate), toneHz, benchSeconds*rate, toneAmp) }},
+	{"noise", func(_ testing.TB, rate int) []int16 { return noise(benchSeconds*rate, noiseSD) }},
+	{"silence", func(_ testing.TB, rate int) []int16 { return make([]int16, benchSeconds*rate) }},
+	{"speech", func(tb testing.TB, rate int) []int16 {
+		if rate != 8000 {
+			tb.Skip("the speech is 8 kHz")
+		}
+		return speech(tb)
+	}},
 }
 
 func benchmarkEncode(b *testing.B, cfg Config) {
 	for _, sig := range benchSignals {
 		b.Run(sig.name, func(b *testing.B) {
 			e := newTestEncoder(b, cfg)
-			in := sig.gen(cfg.InputRate)
+			in := sig.gen(b, cfg.InputRate)
 			packet := cfg.InputRate / 50
 			off, bytes := 0, 0
 			b.ReportAllocs()
+			cpu0 := cpuTime(b)
 			for b.Loop() {
 				aus, err := e.Encode(in[off : off+packet])
 				if err != nil {
@@ -48,8 +55,12 @@ func benchmarkEncode(b *testing.B, cfg Config) {
 				}
 				off = (off + packet) % len(in)
 			}
+			cpu := cpuTime(b) - cpu0
 			perPacket := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 			b.ReportMetric(100*perPacket/float64(rtpPacketTime.Nanoseconds()), "%core/call")
+			// CPU time, not the wall clock: on a shared machine it leaves
+			// out the time other processes held the core.
+			b.ReportMetric(float64(cpu.Microseconds())/(float64(b.N)*rtpPacketTime.Seconds()), "cpu-µs/s")
 			b.ReportMetric(float64(bytes)*8/(float64(b.N)*rtpPacketTime.Seconds()), "bit/s")
 		})
 	}
@@ -79,5 +90,25 @@ func BenchmarkNewEncoder(b *testing.B) {
 			b.Fatal(err)
 		}
 		e.Close()
+	}
+}
+
+// BenchmarkEncodeOptions compares libavcodec's encoder options on G.711
+// input, at 8 kHz and resampled to 48 kHz: the figures behind the
+// defaults (bench/RESULTS.md, "Issue 14"). 48k/64k is the default before
+// it: 64 kbit/s and libavcodec's own cutoff.
+func BenchmarkEncodeOptions(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"8k/default", Config{InputRate: 8000}},
+		{"8k/notns", Config{InputRate: 8000, options: "aac_tns=0"}},
+		{"8k/notns-nopns", Config{InputRate: 8000, options: "aac_tns=0:aac_pns=0"}},
+		{"48k/64k", Config{InputRate: 8000, OutputRate: 48000, Bitrate: 64000, Cutoff: -1}},
+		{"48k/64k-cut4k", Config{InputRate: 8000, OutputRate: 48000, Bitrate: 64000}},
+		{"48k/default", Config{InputRate: 8000, OutputRate: 48000}},
+	} {
+		b.Run(c.name, func(b *testing.B) { benchmarkEncode(b, c.cfg) })
 	}
 }

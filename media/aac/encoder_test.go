@@ -231,17 +231,35 @@ func TestNewEncoderInvalid(t *testing.T) {
 	}
 }
 
-// TestSteadyStateAllocs guards the per-frame path: after warm-up, Encode
-// must not allocate.
+// TestSteadyStateAllocs guards the per-packet path: after warm-up, Encode of
+// one 20 ms packet must not allocate, at any rate pair, neither on the
+// packets that only fill the pending frame nor on those that complete one.
 func TestSteadyStateAllocs(t *testing.T) {
-	e := newTestEncoder(t, Config{InputRate: 8000, OutputRate: 48000})
-	frame := sine(8000, toneHz, rtpFrame, toneAmp)
-	for range 100 {
-		if _, err := e.Encode(frame); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if n := testing.AllocsPerRun(500, func() { _, _ = e.Encode(frame) }); n != 0 {
-		t.Fatalf("%.2f allocs per Encode, want 0", n)
+	for _, tc := range rateCases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEncoder(t, tc.cfg)
+			packet := sine(float64(tc.cfg.InputRate), toneHz, tc.cfg.InputRate/50, toneAmp)
+			for range 100 {
+				if _, err := e.Encode(packet); err != nil {
+					t.Fatal(err)
+				}
+			}
+			calls := e.lib.calls
+			// One run of 10 s, not an average over runs: AllocsPerRun
+			// rounds down, and an allocation every few packets must show.
+			tenSeconds := func() {
+				for range 500 {
+					if _, err := e.Encode(packet); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if n := testing.AllocsPerRun(1, tenSeconds); n != 0 {
+				t.Fatalf("%.0f allocs in 500 packets, want 0", n)
+			}
+			if e.lib.calls == calls {
+				t.Fatal("no frame was encoded while counting")
+			}
+		})
 	}
 }

@@ -16,10 +16,10 @@
 #define SC_LOG_OFFSET (AV_LOG_DEBUG - AV_LOG_INFO)
 
 int sc_aac_open(sc_aac **out, const char **stage,
-                int in_rate, int out_rate, int bitrate, const char *coder) {
+                int in_rate, int out_rate, int bitrate, const char *opts) {
 	int ret;
 	AVChannelLayout mono;
-	AVDictionary *opts = NULL;
+	AVDictionary *dict = NULL;
 	sc_aac *a;
 
 	*out = NULL;
@@ -56,25 +56,33 @@ int sc_aac_open(sc_aac **out, const char **stage,
 	a->ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
 	a->ctx->log_level_offset = SC_LOG_OFFSET;
 
-	*stage = "av_dict_set(aac_coder)";
-	if ((ret = av_dict_set(&opts, "aac_coder", coder, 0)) < 0)
+	*stage = "av_dict_parse_string";
+	if ((ret = av_dict_parse_string(&dict, opts, "=", ":", 0)) < 0)
 		goto fail;
 	*stage = "avcodec_open2";
-	ret = avcodec_open2(a->ctx, codec, &opts);
-	av_dict_free(&opts); // what open2 did not take: empty when every option applied
+	ret = avcodec_open2(a->ctx, codec, &dict);
+	if (ret >= 0 && av_dict_count(dict) > 0) {
+		// open2 leaves what it did not know: a misspelt option must not
+		// be ignored.
+		*stage = "avcodec_open2 (an option the encoder does not know)";
+		ret = AVERROR_OPTION_NOT_FOUND;
+	}
+	av_dict_free(&dict);
 	if (ret < 0)
 		goto fail;
 
-	*stage = "swr_alloc_set_opts2";
-	ret = swr_alloc_set_opts2(&a->swr,
-	                          &mono, AV_SAMPLE_FMT_FLTP, out_rate,
-	                          &mono, AV_SAMPLE_FMT_S16, in_rate,
-	                          SC_LOG_OFFSET, NULL);
-	if (ret < 0)
-		goto fail;
-	*stage = "swr_init";
-	if ((ret = swr_init(a->swr)) < 0)
-		goto fail;
+	if (in_rate != out_rate) {
+		*stage = "swr_alloc_set_opts2";
+		ret = swr_alloc_set_opts2(&a->swr,
+		                          &mono, AV_SAMPLE_FMT_FLTP, out_rate,
+		                          &mono, AV_SAMPLE_FMT_S16, in_rate,
+		                          SC_LOG_OFFSET, NULL);
+		if (ret < 0)
+			goto fail;
+		*stage = "swr_init";
+		if ((ret = swr_init(a->swr)) < 0)
+			goto fail;
+	}
 
 	*stage = "av_frame_alloc";
 	a->frame = av_frame_alloc();
@@ -104,11 +112,15 @@ int sc_aac_open(sc_aac **out, const char **stage,
 	return 0;
 
 fail:
+	av_dict_free(&dict);
 	sc_aac_close(a);
 	return ret;
 }
 
-int sc_aac_fill(sc_aac *a, const int16_t *in, int n) {
+// fill_frame converts up to n samples into the pending frame and returns how
+// many of them it consumed (swr takes all n, buffering what does not fit;
+// an n of 0 then drains it), or a negative AVERROR.
+static int fill_frame(sc_aac *a, const int16_t *in, int n) {
 	int ret;
 
 	if (a->filled == 0) {
@@ -117,33 +129,70 @@ int sc_aac_fill(sc_aac *a, const int16_t *in, int n) {
 		if ((ret = av_frame_make_writable(a->frame)) < 0)
 			return ret;
 	}
-	const uint8_t *src[1] = {(const uint8_t *)(in ? in : &a->none)};
-	uint8_t *dst[1] = {a->frame->data[0] + (size_t)a->filled * sizeof(float)};
-	ret = swr_convert(a->swr, dst, a->ctx->frame_size - a->filled, src, n);
-	if (ret < 0)
+	int room = a->ctx->frame_size - a->filled;
+	float *dst = (float *)a->frame->data[0] + a->filled;
+	if (!a->swr) {
+		// The same conversion swr does for S16 to FLT, without its call.
+		int k = n < room ? n : room;
+		for (int i = 0; i < k; i++)
+			dst[i] = in[i] * (1.0f / 32768.0f);
+		a->filled += k;
+		return k;
+	}
+	const uint8_t *src[1] = {(const uint8_t *)(n ? in : &a->none)};
+	uint8_t *out[1] = {(uint8_t *)dst};
+	if ((ret = swr_convert(a->swr, out, room, src, n)) < 0)
 		return ret;
 	a->filled += ret;
-	return a->filled;
+	return n;
 }
 
-int sc_aac_send(sc_aac *a) {
+// send_frame hands the full pending frame to the encoder and copies out every
+// packet that is ready.
+static int send_frame(sc_aac *a, uint8_t *dst, int cap, int *used, int *sizes, int max_packets, int *count) {
+	int ret;
+
 	a->frame->pts = a->next_pts;
 	a->next_pts += a->filled;
 	a->filled = 0;
-	return avcodec_send_frame(a->ctx, a->frame);
+	if ((ret = avcodec_send_frame(a->ctx, a->frame)) < 0)
+		return ret;
+	for (;;) {
+		ret = avcodec_receive_packet(a->ctx, a->pkt);
+		if (ret == AVERROR(EAGAIN))
+			return 0;
+		if (ret < 0)
+			return ret;
+		int size = a->pkt->size;
+		if (*count == max_packets || size > cap - *used) {
+			av_packet_unref(a->pkt);
+			return AVERROR_BUFFER_TOO_SMALL;
+		}
+		memcpy(dst + *used, a->pkt->data, (size_t)size);
+		*used += size;
+		sizes[(*count)++] = size;
+		av_packet_unref(a->pkt);
+	}
 }
 
-int sc_aac_receive(sc_aac *a, uint8_t *dst, int cap) {
-	int ret = avcodec_receive_packet(a->ctx, a->pkt);
-	if (ret < 0)
-		return ret;
-	ret = a->pkt->size;
-	if (ret > cap)
-		ret = AVERROR_BUFFER_TOO_SMALL;
-	else
-		memcpy(dst, a->pkt->data, (size_t)ret);
-	av_packet_unref(a->pkt);
-	return ret;
+int sc_aac_encode(sc_aac *a, const int16_t *in, int n,
+                  uint8_t *dst, int cap, int *sizes, int max_packets) {
+	int ret, used = 0, count = 0;
+
+	// Without swr, input past a full frame is taken in the next round;
+	// with swr, it waits inside swr and later rounds drain it (n == 0).
+	for (;;) {
+		if ((ret = fill_frame(a, in, n)) < 0)
+			return ret;
+		if (ret > 0) {
+			in += ret;
+			n -= ret;
+		}
+		if (a->filled < a->ctx->frame_size)
+			return count; // every input sample is taken
+		if ((ret = send_frame(a, dst, cap, &used, sizes, max_packets, &count)) < 0)
+			return ret;
+	}
 }
 
 void sc_aac_close(sc_aac *a) {
