@@ -2,6 +2,7 @@ package aac
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 )
 
@@ -36,6 +37,15 @@ type Config struct {
 	// else libavcodec's choice from the rate and bitrate. -1 forces
 	// libavcodec's choice.
 	Cutoff int
+
+	// Quality, when above 0, selects libavcodec's variable bitrate at this
+	// quality (ffmpeg's -q:a; its global_quality over FF_QP2LAMBDA).
+	// Bitrate then still steers the psychoacoustic model, and so the bits
+	// spent: at quality 1.3 and 8 kHz, 24 kbit/s falls to 28.2 dB SNR. 0
+	// (default) means defaultNarrowQuality for narrow-band input
+	// (InputRate ≤ 8 kHz), else constant bitrate. -1 forces constant
+	// bitrate.
+	Quality float64
 
 	// Coder is libavcodec's quantiser search (its aac_coder option):
 	// CoderFast (default) or CoderTwoLoop.
@@ -75,16 +85,40 @@ const (
 	defaultBitrateHigh = 64000
 
 	// defaultBitrateUpsampled is for narrow-band input (≤ 8 kHz) at a
-	// rate above lowRateLimit, e.g. G.711 at 48 kHz for YouTube. With the
-	// cutoff at 4 kHz it keeps speech as well as 8 kHz at 32 kbit/s does
-	// (at 48 kHz 34.0 dB SNR and 1.16 dB spectral distance in 300–3400 Hz,
-	// against 33.2 and 1.45; 40 kbit/s falls to 29.4 and 1.88) and costs
-	// less CPU than 64 kbit/s did: 26 % on speech, 70 % on a pure tone,
-	// 15–25 % on noise and silence (bench/RESULTS.md, "Issue 14").
+	// rate above lowRateLimit, e.g. G.711 at 48 kHz for YouTube. At
+	// constant bitrate, with the cutoff at 4 kHz, it keeps speech as well
+	// as 8 kHz at 32 kbit/s does (34.0 dB SNR and 1.16 dB spectral distance
+	// in 300–3400 Hz, against 33.2 and 1.45; 40 kbit/s falls to 29.4 and
+	// 1.88) and costs a third less CPU on speech than 64 kbit/s did, three
+	// quarters less on a tone (bench/RESULTS.md, "Issue 14").
 	defaultBitrateUpsampled = 48000
 
 	// narrowBandRate is the highest input rate that counts as narrow-band.
 	narrowBandRate = 8000
+
+	// defaultNarrowQuality is the variable-bitrate quality for narrow-band
+	// input. At a constant bitrate libavcodec quantises and codes every
+	// frame at least twice (the first pass only tracks its lambda), up to
+	// six times when a frame misses the budget, as a pure tone does; at a
+	// quality it does so once. On the speech in testdata at 8 kHz, 1.3
+	// spends 35 kbit/s for 35.3 dB SNR and 1.45 dB spectral distance in
+	// 300–3400 Hz (32 kbit/s CBR: 39 kbit/s spent, 33.2 and 1.45; 1.2
+	// gives 33.2 and 1.77, 1.1 31.6 and 2.08); at 48 kHz with the 4 kHz
+	// cutoff, 38.9 dB and 0.71 dB at 55 kbit/s. CPU against the CBR it
+	// replaces: at 8 kHz 30 % less on speech, 54 % on silence, 84 % on a
+	// pure tone, but 8 % more on loud white noise and 33 % more on the
+	// bench harness's µ-law 440 Hz tone, whose quantisation noise codes
+	// like noise; at 48 kHz (against 64 kbit/s) 52 % less on speech
+	// (bench/RESULTS.md, "Issue 14").
+	defaultNarrowQuality = 1.3
+
+	// maxQuality bounds Quality against typos: ffmpeg's -q:a for its AAC
+	// encoder is used between 0.1 and 2; above, only AAC's cap of 6144 bits
+	// a frame limits the bitrate.
+	maxQuality = 10
+
+	// qp2lambda is libavcodec's FF_QP2LAMBDA, the scale of global_quality.
+	qp2lambda = 118
 
 	// maxInputRate bounds InputRate to what RTP audio plausibly uses, so
 	// that a typo cannot make swresample build a huge filter.
@@ -137,6 +171,12 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.Cutoff < -1 || cfg.Cutoff > cfg.OutputRate/2 {
 		return cfg, fmt.Errorf("%w: cutoff %d Hz outside 1..%d", ErrInvalidConfig, cfg.Cutoff, cfg.OutputRate/2)
 	}
+	if cfg.Quality == 0 && cfg.InputRate <= narrowBandRate {
+		cfg.Quality = defaultNarrowQuality
+	}
+	if cfg.Quality != -1 && (cfg.Quality < 0 || cfg.Quality > maxQuality) {
+		return cfg, fmt.Errorf("%w: quality %g outside 0..%d", ErrInvalidConfig, cfg.Quality, maxQuality)
+	}
 	switch cfg.Coder {
 	case "":
 		cfg.Coder = CoderFast
@@ -169,6 +209,9 @@ func (cfg Config) avOptions() string {
 	opts := "aac_coder=" + string(cfg.Coder)
 	if cfg.Cutoff > 0 {
 		opts += ":cutoff=" + strconv.Itoa(cfg.Cutoff)
+	}
+	if cfg.Quality > 0 {
+		opts += ":flags=+qscale:global_quality=" + strconv.Itoa(int(math.Round(cfg.Quality*qp2lambda)))
 	}
 	if cfg.options != "" {
 		opts += ":" + cfg.options

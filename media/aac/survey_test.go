@@ -50,35 +50,48 @@ func TestSurveyOptions(t *testing.T) {
 		t.Skip("set " + surveyEnv + "=1 to survey the encoder's options")
 	}
 	sp := speech(t)
+	// quality 0 is constant bitrate here; bitrate 0 the Config default.
 	sets := []struct {
 		out, bitrate int
+		quality      float64
 		coder        Coder
 		opts         string
 	}{
-		{8000, 0, CoderFast, ""},
-		{8000, 0, CoderFast, "aac_is=0:aac_ms=0"},
-		{8000, 0, CoderFast, "aac_pns=0"},
-		{8000, 0, CoderFast, "aac_tns=0"},
-		{8000, 0, CoderFast, "cutoff=3400"},
-		{8000, 0, CoderFast, "cutoff=3800"},
-		{8000, 24000, CoderFast, ""},
-		{8000, 0, CoderTwoLoop, ""},
-		{48000, 64000, CoderFast, ""},
-		{48000, 64000, CoderFast, "aac_tns=0:aac_pns=0"},
-		{48000, 64000, CoderFast, "cutoff=4000"},
-		{48000, 56000, CoderFast, "cutoff=4000"},
-		{48000, 48000, CoderFast, "cutoff=4000"},
-		{48000, 40000, CoderFast, "cutoff=4000"},
-		{48000, 32000, CoderFast, "cutoff=4000"},
-		{44100, 64000, CoderFast, ""},
-		{44100, 56000, CoderFast, "cutoff=4000"},
-		{44100, 48000, CoderFast, "cutoff=4000"},
+		{8000, 0, 0, CoderFast, ""},
+		{8000, 0, 0, CoderFast, "aac_is=0:aac_ms=0"},
+		{8000, 0, 0, CoderFast, "aac_pns=0"},
+		{8000, 0, 0, CoderFast, "aac_tns=0"},
+		{8000, 0, 0, CoderFast, "cutoff=3400"},
+		{8000, 0, 0, CoderFast, "cutoff=3800"},
+		{8000, 24000, 0, CoderFast, ""},
+		{8000, 0, 0, CoderTwoLoop, ""},
+		{8000, 0, 1.1, CoderFast, ""},
+		{8000, 0, 1.2, CoderFast, ""},
+		{8000, 0, 1.3, CoderFast, ""},
+		{8000, 0, 1.4, CoderFast, ""},
+		{8000, 0, 1.5, CoderFast, ""},
+		{8000, 0, 1.3, CoderFast, "aac_tns=0"},
+		{48000, 64000, 0, CoderFast, ""},
+		{48000, 64000, 0, CoderFast, "aac_tns=0:aac_pns=0"},
+		{48000, 64000, 0, CoderFast, "cutoff=4000"},
+		{48000, 56000, 0, CoderFast, "cutoff=4000"},
+		{48000, 48000, 0, CoderFast, "cutoff=4000"},
+		{48000, 40000, 0, CoderFast, "cutoff=4000"},
+		{48000, 32000, 0, CoderFast, "cutoff=4000"},
+		{48000, 48000, 1.1, CoderFast, "cutoff=4000"},
+		{48000, 48000, 1.3, CoderFast, "cutoff=4000"},
+		{44100, 64000, 0, CoderFast, ""},
+		{44100, 48000, 0, CoderFast, "cutoff=4000"},
+		{44100, 48000, 1.3, CoderFast, "cutoff=4000"},
 	}
-	t.Logf("| out Hz | bit/s set | coder | options | SNR dB | LSD dB | level dB | bit/s spent |")
+	t.Logf("| out Hz | bit/s set | quality | coder | options | SNR dB | LSD dB | level dB | bit/s spent |")
 	for _, s := range sets {
 		// Cutoff -1: libavcodec's own unless the options set one.
-		cfg := Config{InputRate: 8000, OutputRate: s.out, Bitrate: s.bitrate, Cutoff: -1, Coder: s.coder, options: s.opts}
+		cfg := Config{InputRate: 8000, OutputRate: s.out, Bitrate: s.bitrate, Cutoff: -1, Quality: s.quality, Coder: s.coder, options: s.opts}
+		if s.quality == 0 {
+			cfg.Quality = -1
+		}
 		q := speechQuality(t, cfg, sp)
-		t.Logf("| %d | %d | %s | %s | %.1f | %.2f | %+.2f | %.0f |", s.out, s.bitrate, s.coder, s.opts, q.SNR, q.LSD, q.Level, q.Bitrate)
+		t.Logf("| %d | %d | %.1f | %s | %s | %.1f | %.2f | %+.2f | %.0f |", s.out, s.bitrate, s.quality, s.coder, s.opts, q.SNR, q.LSD, q.Level, q.Bitrate)
 	}
 }
