@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"path"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -40,27 +39,8 @@ import (
 // Run: go test -run XXX -bench LLHLSLatency -benchtime 1x ./e2e/
 func BenchmarkLLHLSLatency(b *testing.B) {
 	peers.RequireTools(b, "sipp")
-	bin, err := testutil.Sipcast(false)
-	if err != nil {
-		b.Fatal(err)
-	}
-	dir := b.TempDir()
-	rtpBase := peers.FreeUDPPorts(b, 8)
-	g, err := testutil.Start(context.Background(), testutil.Options{Bin: bin, LogPath: filepath.Join(dir, "sipcast.log"),
-		RESTPort: peers.FreeTCPPort(b), SIPPort: peers.FreeUDPPort(b), Env: []string{
-			"SIPCAST_SIP_TLS_PORT=off", fmt.Sprintf("SIPCAST_RTP_PORTS=%d-%d", rtpBase, rtpBase+7),
-			"SIPCAST_DATA_DIR=" + filepath.Join(dir, "data"), "SIPCAST_LOG_LEVEL=warn",
-			"SIPCAST_WEBRTC_UDP_PORT=" + strconv.Itoa(peers.FreeUDPPort(b))}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer g.Stop()
-	sipp := peers.StartSIPpUAS(b, "uas_h264_pcmu_loop.xml", peers.WithSIPpTimeout(5*time.Minute))
-	code, res, err := postJSON(g.REST+"/rest-api/call/startup", startupBody(map[string]any{"callId": "ll1", "callee": "alice",
-		"sipDomain": "127.0.0.1", "sipPort": itoa(sipp.Port), "toStream": "ll1"}))
-	if err != nil || code != 200 {
-		b.Fatalf("startup: %d %s %v", code, res, err)
-	}
+	g := startBenchGateway(b)
+	startBenchCall(b, g, "uas_h264_pcmu_loop.xml", "ll1")
 	url := g.REST + "/hls/ll1/index.m3u8"
 	// The first request starts the muxer; it answers once the muxer has a segment.
 	testutil.WaitFor(b, 20*time.Second, "the LL-HLS playlist", func() bool {

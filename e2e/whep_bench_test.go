@@ -26,31 +26,8 @@ import (
 // Run: go test -run XXX -bench WHEP50 -benchtime 1x ./e2e/
 func BenchmarkWHEP50Viewers(b *testing.B) {
 	peers.RequireTools(b, "sipp")
-	dir := b.TempDir()
-	mod, err := testutil.ModuleDir()
-	if err != nil {
-		b.Fatal(err)
-	}
-	bin := filepath.Join(dir, "sipcast")
-	if err := testutil.BuildSipcast(context.Background(), mod, bin, false); err != nil {
-		b.Fatal(err)
-	}
-	rtpBase := peers.FreeUDPPorts(b, 8)
-	g, err := testutil.Start(context.Background(), testutil.Options{Bin: bin, LogPath: filepath.Join(dir, "sipcast.log"),
-		RESTPort: peers.FreeTCPPort(b), SIPPort: peers.FreeUDPPort(b), Env: []string{
-			"SIPCAST_SIP_TLS_PORT=off", fmt.Sprintf("SIPCAST_RTP_PORTS=%d-%d", rtpBase, rtpBase+7),
-			"SIPCAST_DATA_DIR=" + filepath.Join(dir, "data"), "SIPCAST_LOG_LEVEL=warn",
-			"SIPCAST_WEBRTC_UDP_PORT=" + strconv.Itoa(peers.FreeUDPPort(b))}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer g.Stop()
-	sipp := peers.StartSIPpUAS(b, "uas_h264_pcmu_loop.xml", peers.WithSIPpTimeout(5*time.Minute))
-	code, res, err := postJSON(g.REST+"/rest-api/call/startup", startupBody(map[string]any{"callId": "bench1", "callee": "alice",
-		"sipDomain": "127.0.0.1", "sipPort": itoa(sipp.Port), "toStream": "bench1"}))
-	if err != nil || code != 200 {
-		b.Fatalf("startup: %d %s %v", code, res, err)
-	}
+	g := startBenchGateway(b)
+	startBenchCall(b, g, "uas_h264_pcmu_loop.xml", "bench1")
 	time.Sleep(3 * time.Second) // established, media flowing
 	window := 10 * time.Second
 	cpu0, rss0 := sample(b, g.Pid(), window)
@@ -112,6 +89,40 @@ func BenchmarkWHEP50Viewers(b *testing.B) {
 	b.ReportMetric(float64(drops), "seq-gaps-total")
 	b.Logf("first key frame p50 %v max %v; gateway CPU %.2f%% alone, %.2f%% with %d viewers; RSS %.1f → %.1f MiB",
 		firstKey[k/2], firstKey[k-1], cpu0, cpu1, n, float64(rss0)/1024, float64(rss1)/1024)
+}
+
+// startBenchGateway runs sipcast built without the race detector (what benchmarks measure) on
+// free loopback ports, logging warnings only, until the benchmark ends.
+func startBenchGateway(b *testing.B) *testutil.Process {
+	b.Helper()
+	bin, err := testutil.Sipcast(false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	rtpBase := peers.FreeUDPPorts(b, 8)
+	g, err := testutil.Start(context.Background(), testutil.Options{Bin: bin, LogPath: filepath.Join(dir, "sipcast.log"),
+		RESTPort: peers.FreeTCPPort(b), SIPPort: peers.FreeUDPPort(b), Env: []string{
+			"SIPCAST_SIP_TLS_PORT=off", fmt.Sprintf("SIPCAST_RTP_PORTS=%d-%d", rtpBase, rtpBase+7),
+			"SIPCAST_DATA_DIR=" + filepath.Join(dir, "data"), "SIPCAST_LOG_LEVEL=warn",
+			"SIPCAST_WEBRTC_UDP_PORT=" + strconv.Itoa(peers.FreeUDPPort(b))}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(g.Stop)
+	return g
+}
+
+// startBenchCall has g call a SIPp device playing scenario, with id as callId and toStream.
+func startBenchCall(b *testing.B, g *testutil.Process, scenario, id string) *peers.SIPp {
+	b.Helper()
+	sipp := peers.StartSIPpUAS(b, scenario, peers.WithSIPpTimeout(5*time.Minute))
+	code, res, err := postJSON(g.REST+"/rest-api/call/startup", startupBody(map[string]any{"callId": id, "callee": "alice",
+		"sipDomain": "127.0.0.1", "sipPort": itoa(sipp.Port), "toStream": id}))
+	if err != nil || code != 200 {
+		b.Fatalf("startup: %d %s %v", code, res, err)
+	}
+	return sipp
 }
 
 // sample returns the process's CPU use (percent of one core) over window, and its RSS in KiB

@@ -7,9 +7,7 @@ import (
 	"math"
 	"net"
 	"os/exec"
-	"path/filepath"
 	"sort"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -34,27 +32,8 @@ import (
 func BenchmarkWHEPGlassToGlass(b *testing.B) {
 	peers.RequireTools(b, "sipp", "ffmpeg")
 	dark, bright := flashFrames(b)
-	bin, err := testutil.Sipcast(false)
-	if err != nil {
-		b.Fatal(err)
-	}
-	dir := b.TempDir()
-	rtpBase := peers.FreeUDPPorts(b, 8)
-	g, err := testutil.Start(context.Background(), testutil.Options{Bin: bin, LogPath: filepath.Join(dir, "sipcast.log"),
-		RESTPort: peers.FreeTCPPort(b), SIPPort: peers.FreeUDPPort(b), Env: []string{
-			"SIPCAST_SIP_TLS_PORT=off", fmt.Sprintf("SIPCAST_RTP_PORTS=%d-%d", rtpBase, rtpBase+7),
-			"SIPCAST_DATA_DIR=" + filepath.Join(dir, "data"), "SIPCAST_LOG_LEVEL=warn",
-			"SIPCAST_WEBRTC_UDP_PORT=" + strconv.Itoa(peers.FreeUDPPort(b))}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer g.Stop()
-	sipp := peers.StartSIPpUAS(b, "uas_answer_only.xml")
-	code, res, err := postJSON(g.REST+"/rest-api/call/startup", startupBody(map[string]any{"callId": "g2g", "callee": "alice",
-		"sipDomain": "127.0.0.1", "sipPort": itoa(sipp.Port), "toStream": "g2g"}))
-	if err != nil || code != 200 {
-		b.Fatalf("startup: %d %s %v", code, res, err)
-	}
+	g := startBenchGateway(b)
+	sipp := startBenchCall(b, g, "uas_answer_only.xml", "g2g")
 	var videoPort int
 	testutil.WaitFor(b, 10*time.Second, "sipcast's INVITE at SIPp", func() bool {
 		return bytes.Contains([]byte(sipp.Messages()), []byte("m=video"))
