@@ -18,11 +18,11 @@ import (
 // as the new codec needs, and the RTP actor is reconfigured.
 
 // switchableAudio are the audio codecs a line whose RTMP track is AAC may move between.
-var switchableAudio = []string{"PCMU", "PCMA", "OPUS", "SPEEX"}
+var switchableAudio = []string{sdp.NamePCMU, sdp.NamePCMA, sdp.NameOpus, sdp.NameSpeex}
 
 // switchableVideo are the video codecs a line may move between: H.264 passes through, VP8 is
 // transcoded into H.264.
-var switchableVideo = []string{"H264", "VP8"}
+var switchableVideo = []string{sdp.NameH264, sdp.NameVP8}
 
 // aacTrack reports whether the publishers carry the call's audio as AAC; a passed-through
 // G.711 or Speex track keeps its device codec instead.
@@ -35,7 +35,7 @@ func aacTrack(t *frame.Tracks) bool {
 // transcoder runs ("" for none).
 func audioNames(tracks *frame.Tracks, transcoded string) []string {
 	if tracks != nil && tracks.Audio == frame.Speex {
-		return []string{"SPEEX"}
+		return []string{sdp.NameSpeex}
 	}
 	if aacTrack(tracks) {
 		// Every codec reaches the AAC track at its rate: a change follows.
@@ -45,7 +45,7 @@ func audioNames(tracks *frame.Tracks, transcoded string) []string {
 		// A transcoded line keeps its codec: the AAC track's rate is that codec's.
 		return []string{transcoded}
 	}
-	return []string{"PCMU", "PCMA"}
+	return []string{sdp.NamePCMU, sdp.NamePCMA}
 }
 
 // videoNames are the video codecs a re-offer may put the line on: H.264 or VP8 once the RTMP
@@ -57,7 +57,7 @@ func videoNames(tracks *frame.Tracks, transcoded string) []string {
 	if transcoded != "" {
 		return []string{transcoded}
 	}
-	return []string{"H264"}
+	return []string{sdp.NameH264}
 }
 
 // followAudio readies the audio pipe for cfg, the codec a new exchange put on the line: the

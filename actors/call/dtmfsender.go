@@ -66,7 +66,7 @@ func (d *dtmfSender) negotiate(audio *sdp.Media, accept string) {
 		return
 	}
 	rate := uint32(8000)
-	if c, ok := audio.First("PCMU", "PCMA", "SPEEX"); ok {
+	if c, ok := audio.First(sdp.NamePCMU, sdp.NamePCMA, sdp.NameSpeex); ok {
 		rate = c.ClockRate
 	}
 	te, ok := audio.TelephoneEvent(rate)

@@ -83,7 +83,7 @@ func configFor(media *sdp.Media, codec sdp.Codec, zero time.Time, tx *transcodin
 	if ip := net.ParseIP(media.IP); ip != nil {
 		cfg.RemoteRTCP = &net.UDPAddr{IP: ip, Port: media.RTCPPort}
 	}
-	if cfg.Codec == "H264" {
+	if cfg.Codec == sdp.NameH264 {
 		sps, pps, err := codec.SpropParameterSets()
 		if err == nil {
 			cfg.SPS, cfg.PPS = sps, pps

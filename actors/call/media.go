@@ -29,13 +29,13 @@ func peerOf(m *sdp.Media, kind rtp.Kind, send bool) *rtp.Peer {
 	// Silence in the first codec of the answer sipcast can make it in: G.711, Opus or Speex at
 	// 8 or 16 kHz; on video, H.264 or VP8, the codecs the RTP actor receives.
 	listens := m.Direction == sdp.DirSendRecv || m.Direction == sdp.DirRecvOnly
-	names := []string{"PCMU", "PCMA", "OPUS", "SPEEX"}
+	names := []string{sdp.NamePCMU, sdp.NamePCMA, sdp.NameOpus, sdp.NameSpeex}
 	if kind == rtp.Video {
-		names = []string{"H264", "VP8"}
+		names = []string{sdp.NameH264, sdp.NameVP8}
 	}
 	if c, ok := m.First(names...); ok && send && listens && p.RTP != nil {
 		p.Silence, p.SilenceCodec, p.SilencePT = true, strings.ToUpper(c.Name), c.PayloadType
-		if p.SilenceCodec == "SPEEX" && c.ClockRate != 8000 {
+		if p.SilenceCodec == sdp.NameSpeex && c.ClockRate != 8000 {
 			// Wideband has its own frame; ultra-wideband none (sipcast does not receive it).
 			p.SilenceCodec += "/" + strconv.Itoa(int(c.ClockRate))
 			p.Silence = c.ClockRate == 16000
@@ -45,7 +45,7 @@ func peerOf(m *sdp.Media, kind rtp.Kind, send bool) *rtp.Peer {
 		return p
 	}
 	rate := uint32(8000)
-	if c, ok := m.First("PCMU", "PCMA", "SPEEX"); ok {
+	if c, ok := m.First(sdp.NamePCMU, sdp.NamePCMA, sdp.NameSpeex); ok {
 		rate = c.ClockRate
 	}
 	if te, ok := m.TelephoneEvent(rate); ok {

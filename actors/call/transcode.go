@@ -49,11 +49,11 @@ func offerCodecs(audio, video []sdp.OfferCodec, out frame.AudioCodec) ([]sdp.Off
 	}
 	switch out {
 	case frame.Speex:
-		audio = sdp.MoveFirst(audio, "speex", 16000) // FLV's Speex is wideband only
+		audio = sdp.MoveFirst(audio, sdp.NameSpeex, 16000) // FLV's Speex is wideband only
 	case frame.PCMU:
-		audio = sdp.MoveFirst(audio, "PCMU", 0)
+		audio = sdp.MoveFirst(audio, sdp.NamePCMU, 0)
 	case frame.PCMA:
-		audio = sdp.MoveFirst(audio, "PCMA", 0)
+		audio = sdp.MoveFirst(audio, sdp.NamePCMA, 0)
 	}
 	return audio, video
 }
@@ -69,7 +69,7 @@ func (a *Actor) configureMedia(ctx actor.Context, ans *sdp.Answer, m *answered) 
 	if codec, ok := chosen(ans.Audio, false); ok {
 		name := strings.ToUpper(codec.Name)
 		out := rtmpAudioOut(a.cfg.Spec, a.cfg.RTMPAudio)
-		if name == "SPEEX" && codec.ClockRate != 16000 {
+		if name == sdp.NameSpeex && codec.ClockRate != 16000 {
 			out = frame.AAC // FLV carries 16 kHz Speex only
 		}
 		tracks.Audio = rtp.EffectiveAudio(name, out)
