@@ -159,8 +159,14 @@ func (g *gateway) subscribe(t *testing.T, callID string) <-chan sseEvent {
 // runAdmin runs `sipcast admin ARGS` on dataDir with stdin.
 func runAdminCLI(t *testing.T, dataDir, stdin string, args ...string) string {
 	t.Helper()
+	return runAdminCLIEnv(t, []string{"SIPCAST_DATA_DIR=" + dataDir}, stdin, args...)
+}
+
+// runAdminCLIEnv runs `sipcast admin ARGS` with env added to the test's environment.
+func runAdminCLIEnv(t *testing.T, env []string, stdin string, args ...string) string {
+	t.Helper()
 	cmd := exec.Command(sipcastBinary(t), append([]string{"admin"}, args...)...)
-	cmd.Env = append(os.Environ(), "SIPCAST_DATA_DIR="+dataDir)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

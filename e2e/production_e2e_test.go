@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/sipcast/sipcast/api"
 	"github.com/sipcast/sipcast/bench/peers"
+	"github.com/sipcast/sipcast/internal/testutil"
 )
 
 // prodRoutes is every route a client could call; none may answer without credentials.
@@ -40,6 +42,15 @@ func startProduction(t *testing.T, dataDir string, env ...string) (*gateway, str
 	httpsPort := peers.FreeTCPPort(t)
 	g := startGateway(t, append([]string{"SIPCAST_PROFILE=production", "SIPCAST_DATA_DIR=" + dataDir,
 		"SIPCAST_HTTPS_PORT=" + strconv.Itoa(httpsPort)}, env...)...)
+	// The start is ready once plain REST answers; the HTTPS listener comes a moment later.
+	httpsAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(httpsPort))
+	testutil.WaitFor(t, 10*time.Second, "HTTPS listening", func() bool {
+		c, err := net.DialTimeout("tcp", httpsAddr, time.Second)
+		if err == nil {
+			_ = c.Close()
+		}
+		return err == nil
+	})
 	return g, "https://127.0.0.1:" + strconv.Itoa(httpsPort)
 }
 

@@ -4,8 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -43,7 +41,7 @@ func TestE2EProductionPlaybackToken(t *testing.T) {
 		{"GET", "/play/tok1?token=" + token[:len(token)-2]},
 		{"POST", "/rest-api/call/find_all?token=" + token}, {"GET", "/?token=" + token},
 	} {
-		if code := statusOf(t, c.method, g.rest+c.path); code != http.StatusUnauthorized {
+		if code, _, _ := authCall(t, c.method, g.rest+c.path, "", ""); code != http.StatusUnauthorized {
 			t.Errorf("%s %s: %d, want 401", c.method, c.path, code)
 		}
 	}
@@ -80,23 +78,7 @@ func TestE2EProductionPlaybackToken(t *testing.T) {
 // mintPlaybackToken runs `sipcast admin playback-token STREAM TTL` with the server's secret.
 func mintPlaybackToken(t *testing.T, dataDir, secret, stream, ttl string) string {
 	t.Helper()
-	cmd := exec.Command(sipcastBinary(t), "admin", "playback-token", stream, ttl)
-	cmd.Env = append(os.Environ(), "SIPCAST_DATA_DIR="+dataDir, "SIPCAST_PLAYBACK_SECRET="+secret)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("playback-token: %v", err)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// statusOf sends an empty request without credentials and returns the status.
-func statusOf(t *testing.T, method, url string) int {
-	t.Helper()
-	req, _ := http.NewRequest(method, url, strings.NewReader(""))
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	res.Body.Close()
-	return res.StatusCode
+	out := runAdminCLIEnv(t, []string{"SIPCAST_DATA_DIR=" + dataDir, "SIPCAST_PLAYBACK_SECRET=" + secret}, "",
+		"playback-token", stream, ttl)
+	return strings.TrimSpace(out)
 }
