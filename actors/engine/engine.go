@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -29,6 +30,7 @@ type Engine struct {
 	System   *actor.ActorSystem
 	Registry *actor.PID
 	log      *slog.Logger
+	starts   atomic.Uint64 // numbers startup requests, for registry.AbandonStart
 }
 
 // Start builds the actor system and spawns the registry with cfg.
@@ -74,9 +76,16 @@ func (e *Engine) Stop(timeout time.Duration) {
 }
 
 // StartCall reserves the call's keys and starts it.
+//
+// A request the registry does not answer in time gets 503, and leaves no call behind: the
+// registry refuses it unstarted once its deadline has passed, and a call it started just before
+// is ended by AbandonStart (sent after the request, so handled after it).
 func (e *Engine) StartCall(ctx context.Context, spec callapi.Startup) (callapi.Call, error) {
-	res, err := e.ask(&registry.StartCall{Spec: spec}, requestTimeout)
+	token := e.starts.Add(1)
+	res, err := e.ask(&registry.StartCall{Spec: spec, Deadline: time.Now().Add(requestTimeout), Token: token},
+		requestTimeout)
 	if err != nil {
+		e.System.Root.Send(e.Registry, &registry.AbandonStart{CallID: spec.CallID, Token: token})
 		return callapi.Call{}, err
 	}
 	r := res.(*registry.StartCallResponse)

@@ -54,6 +54,7 @@ type entry struct {
 	seq       uint64 // start order, for stable listings
 	live      bool   // holds its keys
 	byRequest bool
+	token     uint64 // the StartCall's, for AbandonStart
 	waiters   []*actor.PID
 	width     int
 	height    int
@@ -109,6 +110,8 @@ func (a *Actor) Receive(ctx actor.Context) {
 		a.log.Info("actor stopping", "calls", len(a.byPID))
 	case *StartCall:
 		a.handleStart(ctx, m)
+	case *AbandonStart:
+		a.handleAbandonStart(ctx, m)
 	case *FindCalls:
 		a.handleFind(ctx, m)
 	case *TerminateCall:
@@ -148,6 +151,12 @@ func (a *Actor) Receive(ctx actor.Context) {
 
 func (a *Actor) handleStart(ctx actor.Context, m *StartCall) {
 	s := m.Spec
+	if !m.Deadline.IsZero() && time.Now().After(m.Deadline) {
+		a.log.Warn("startup refused: its request waited past its deadline", "callId", s.CallID,
+			"late", time.Since(m.Deadline).Round(time.Millisecond))
+		ctx.Respond(&StartCallResponse{Code: Unavailable, Message: "the gateway is overloaded: the request waited too long"})
+		return
+	}
 	if res := a.localConflict(s); res != nil {
 		ctx.Respond(res)
 		return
@@ -157,10 +166,29 @@ func (a *Actor) handleStart(ctx actor.Context, m *StartCall) {
 		return
 	}
 	if a.cfg.Cluster != nil {
-		a.claimStart(ctx, s) // answers once etcd has
+		a.claimStart(ctx, s, m.Token) // answers once etcd has
 		return
 	}
-	ctx.Respond(a.spawn(ctx, s))
+	ctx.Respond(a.spawn(ctx, s, m.Token))
+}
+
+// handleAbandonStart ends the call of a startup whose asker gave up, or makes a claim still in
+// flight start nothing.
+func (a *Actor) handleAbandonStart(ctx actor.Context, m *AbandonStart) {
+	if m.Token == 0 {
+		return
+	}
+	if p := a.claiming[m.CallID]; p != nil && p.token == m.Token {
+		p.abandoned = true
+		return
+	}
+	e := a.calls[m.CallID]
+	if e == nil || e.token != m.Token || a.byPID[e.pid.Id] != e {
+		return
+	}
+	a.log.Warn("startup abandoned by its request: ending the call", "callId", m.CallID)
+	e.byRequest = true // its client was told it failed: not listed once it ends
+	ctx.Send(e.pid, &call.Hangup{Reason: "the startup request timed out"})
 }
 
 // localConflict is the 409 of a key held by a live call of this node, or nil.
@@ -182,10 +210,10 @@ func (a *Actor) localConflict(s callapi.Startup) *StartCallResponse {
 }
 
 // spawn starts the call actor of a request whose keys are all free.
-func (a *Actor) spawn(ctx actor.Context, s callapi.Startup) *StartCallResponse {
+func (a *Actor) spawn(ctx actor.Context, s callapi.Startup, token uint64) *StartCallResponse {
 	pid := ctx.SpawnPrefix(a.cfg.NewCall(s), "call")
 	a.seq++
-	e := &entry{pid: pid, spec: s, seq: a.seq, live: true}
+	e := &entry{pid: pid, spec: s, seq: a.seq, live: true, token: token}
 	e.call = callapi.Call{CallID: s.CallID, Status: callapi.StatusPending, Custom: map[string]any{}}
 	a.calls[s.CallID] = e
 	a.byPID[pid.Id] = e

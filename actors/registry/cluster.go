@@ -39,6 +39,9 @@ type ClusterRegained struct{}
 type pendingStart struct {
 	spec   callapi.Startup
 	sender *actor.PID
+	token  uint64
+	// abandoned: the asker gave up (AbandonStart); the keys claimed go back, nothing starts.
+	abandoned bool
 }
 
 // claimed is the cluster's answer to a startup's claim.
@@ -65,8 +68,8 @@ func callKeys(s callapi.Startup) []cluster.Key {
 
 // claimStart reserves the keys on this node and asks the cluster for them from a goroutine;
 // the answer comes back as claimed.
-func (a *Actor) claimStart(ctx actor.Context, s callapi.Startup) {
-	a.claiming[s.CallID] = &pendingStart{spec: s, sender: ctx.Sender()}
+func (a *Actor) claimStart(ctx actor.Context, s callapi.Startup, token uint64) {
+	a.claiming[s.CallID] = &pendingStart{spec: s, sender: ctx.Sender(), token: token}
 	a.streams[s.ToStream] = s.CallID
 	if s.RTMP != nil {
 		a.targets[s.RTMP.Key()] = s.CallID
@@ -96,8 +99,12 @@ func (a *Actor) handleClaimed(ctx actor.Context, m *claimed) {
 	var res *StartCallResponse
 	var conflict *cluster.Conflict
 	switch {
+	case m.err == nil && p.abandoned:
+		a.log.Warn("startup abandoned by its request: its keys go back", "callId", s.CallID)
+		a.releaseClaims(callKeys(s))
+		res = &StartCallResponse{Code: Unavailable, Message: "the request was abandoned"}
 	case m.err == nil:
-		res = a.spawn(ctx, s)
+		res = a.spawn(ctx, s, p.token)
 	case errors.As(m.err, &conflict):
 		res = &StartCallResponse{Code: Conflict, Message: conflictMessage(s, conflict)}
 	case errors.Is(m.err, cluster.ErrLeaseLost):

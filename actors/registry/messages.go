@@ -1,6 +1,8 @@
 package registry
 
 import (
+	"time"
+
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/sipcast/sipcast/protocol/callapi"
@@ -23,6 +25,20 @@ const (
 // StartCall asks the registry to reserve the call's unique keys and start its actor.
 type StartCall struct {
 	Spec callapi.Startup
+	// Deadline is when the asker stops waiting for the answer (zero: never). A request the
+	// registry reaches only after it is refused unstarted: nobody would learn of the call, which
+	// would run without a client that knows it (found at 300 calls on a saturated box).
+	Deadline time.Time
+	// Token names the request, for AbandonStart (zero: never abandoned).
+	Token uint64
+}
+
+// AbandonStart is sent by an asker that gave up waiting for its StartCall's answer: the call
+// that request started, if it did, ends, and is not listed (its client got an error). A call of
+// the same callId that another request started is left alone.
+type AbandonStart struct {
+	CallID string
+	Token  uint64
 }
 
 // StartCallResponse answers StartCall with the new call object, or why not.

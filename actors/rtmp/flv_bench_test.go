@@ -3,6 +3,7 @@ package rtmp
 import (
 	"errors"
 	"io"
+	"net"
 	"testing"
 	"time"
 
@@ -24,7 +25,12 @@ type discardConn struct {
 }
 
 func newDiscardConn() (*discardConn, error) {
-	bc := bytecounter.NewWriter(io.Discard)
+	return newWriterConn(io.Discard)
+}
+
+// newWriterConn is a discardConn whose chunks go to out.
+func newWriterConn(out io.Writer) (*discardConn, error) {
+	bc := bytecounter.NewWriter(out)
 	c := &discardConn{w: message.NewWriter(bc, bc, false)}
 	// As gortmplib's client does after the handshake: large chunks, one per video frame.
 	return c, c.Write(&message.SetChunkSize{Value: 65536})
@@ -68,11 +74,47 @@ func captureAUs(b *testing.B) (aus [][][]byte, sps, pps []byte) {
 // of a call's stream, video access units of the capture (25 fps) interleaved with AAC frames
 // (8 kHz, one per 128 ms) in their real proportion, written with gortmplib's Writer.
 func BenchmarkFLVWrite(b *testing.B) {
-	aus, sps, pps := captureAUs(b)
 	conn, err := newDiscardConn()
 	if err != nil {
 		b.Fatal(err)
 	}
+	benchmarkWrite(b, conn)
+}
+
+// BenchmarkRTMPSocketWrite is BenchmarkFLVWrite with the chunks written to a loopback TCP
+// connection that a goroutine drains, as an RTMP server reads them: the publisher's system call
+// per frame on top of the FLV and chunk building.
+func BenchmarkRTMPSocketWrite(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		_, _ = io.Copy(io.Discard, c)
+	}()
+	tcp, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tcp.Close()
+	conn, err := newWriterConn(tcp)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchmarkWrite(b, conn)
+}
+
+// benchmarkWrite writes the capture's access units and AAC frames through conn; one op is one
+// frame.
+func benchmarkWrite(b *testing.B, conn *discardConn) {
+	aus, sps, pps := captureAUs(b)
+	var err error
 	video := &gortmplib.Track{Codec: &codecs.H264{SPS: sps, PPS: pps}}
 	audio := &gortmplib.Track{Codec: &codecs.MPEG4Audio{Config: &mpeg4audio.AudioSpecificConfig{
 		Type: mpeg4audio.ObjectTypeAACLC, SampleRate: 8000, ChannelCount: 1}}}
