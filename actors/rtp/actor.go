@@ -17,6 +17,7 @@ import (
 	pionrtp "github.com/pion/rtp"
 
 	"github.com/sipcast/sipcast/internal/metrics"
+	"github.com/sipcast/sipcast/internal/udppoll"
 	"github.com/sipcast/sipcast/media/frame"
 	"github.com/sipcast/sipcast/media/rtpstats"
 )
@@ -89,7 +90,8 @@ type Actor struct {
 	started     bool
 	lastSPS     []byte
 	keys        keyRequests
-	readers     sync.WaitGroup
+	readers     sync.WaitGroup        // the RTCP reader
+	rtpReg      *udppoll.Registration // the RTP socket in the process's poller
 	stopTicker  chan struct{}
 	packetCount uint64
 	lastRR      time.Time
@@ -175,9 +177,14 @@ func (a *Actor) handleStarted(ctx actor.Context) {
 	if err := a.reopen(); err != nil {
 		panic(fmt.Errorf("rtp: reopen port %d: %w", a.cfg.Pair.Port, err))
 	}
-	a.readers.Add(2)
-	go a.readLoop(a.cfg.Pair.RTP, false)
-	go a.readLoop(a.cfg.Pair.RTCP, true)
+	rd := &rtpReader{a: a}
+	reg, err := a.cfg.Media.poller().Add(a.cfg.Pair.RTP, rd.handle, rd.panicked)
+	if err != nil {
+		panic(fmt.Errorf("rtp: read port %d: %w", a.cfg.Pair.Port, err))
+	}
+	a.rtpReg = reg
+	a.readers.Add(1)
+	go a.rtcpLoop(a.cfg.Pair.RTCP)
 	a.stopTicker = make(chan struct{})
 	go a.tickLoop(a.stopTicker)
 	if a.kept.conf != nil {
@@ -200,6 +207,8 @@ func (a *Actor) handleStopping() {
 		close(a.stopTicker)
 		a.stopTicker = nil
 	}
+	a.rtpReg.Remove() // before Close: the poller must not read a number the socket gave back
+	a.rtpReg = nil
 	a.cfg.Pair.Close()
 	a.readers.Wait()
 	a.log.Info("actor stopping", "packets", a.packetCount)

@@ -1,11 +1,13 @@
 package rtp
 
 import (
+	"sync"
 	"time"
 
 	"github.com/pion/rtcp"
 	pionrtp "github.com/pion/rtp"
 
+	"github.com/sipcast/sipcast/internal/udppoll"
 	"github.com/sipcast/sipcast/media/frame"
 )
 
@@ -21,6 +23,28 @@ type MediaOptions struct {
 	// device is asked for one (PLI): RTMP players and HLS start on key frames, YouTube wants one
 	// at least every 4 s, and a near-still camera may send one a minute. 0: never asked.
 	KeyInterval time.Duration
+	// Poller reads every RTP socket of the process in rounds (internal/udppoll). nil: one the
+	// package makes with udppoll.DefaultInterval.
+	Poller *udppoll.Poller
+}
+
+var (
+	defaultPollerOnce sync.Once
+	defaultPoller     *udppoll.Poller
+)
+
+func (o MediaOptions) poller() *udppoll.Poller {
+	if o.Poller != nil {
+		return o.Poller
+	}
+	defaultPollerOnce.Do(func() {
+		p, err := udppoll.New(udppoll.DefaultInterval)
+		if err != nil {
+			panic(err) // a constant within range
+		}
+		defaultPoller = p
+	})
+	return defaultPoller
 }
 
 // buildPath replaces the packet path for a (new) Configure: a re-INVITE may change the codec,

@@ -9,11 +9,12 @@ import (
 	"time"
 
 	"github.com/sipcast/sipcast/internal/metrics"
+	"github.com/sipcast/sipcast/internal/udppoll"
 )
 
-// maxDatagram is the largest UDP payload read: RTP over Ethernet never exceeds the MTU, but a
-// jumbo-frame LAN or loopback may carry more, and a truncated packet would be misread.
-const maxDatagram = 9000
+// maxDatagram is the largest RTCP datagram read, as the poller's for RTP: RTP over Ethernet
+// never exceeds the MTU, but a jumbo-frame LAN or loopback may carry more.
+const maxDatagram = udppoll.MaxDatagram
 
 // Sizes of the reader's allocation blocks (see readArena).
 const (
@@ -59,40 +60,63 @@ func (r *readArena) msg() *packetRead {
 	return m
 }
 
-// readLoop reads one socket until it is closed and reports each datagram to the actor. Each
-// datagram is copied out of the read buffer because the actor keeps it until it has handled the
-// message.
+// rtpReader turns the RTP socket's datagrams into messages to the actor. The process's poller
+// (internal/udppoll) calls it with each batch the socket had waiting, on the poller's goroutine;
+// the poller never runs two batches of one socket at once, so the arena and the last sender
+// are this reader's alone and need no lock.
 //
 // This runs once per RTP packet of every call, so it allocates as little as it can: datagram
-// copies and messages come from a readArena, and the sender's address is read as a
-// netip.AddrPort (ReadFromUDP allocates two objects per datagram) and turned into a *net.UDPAddr
-// (which the actor logs with the first packet) only when it differs from the previous datagram's.
-func (a *Actor) readLoop(conn *net.UDPConn, isRTCP bool) {
-	defer a.readers.Done()
-	defer a.recoverGoroutine("reader", func(err error) any { return &readFailed{rtcp: isRTCP, err: err} })
+// copies and messages come from a readArena, and the sender's address is decoded into a
+// netip.AddrPort and turned into a *net.UDPAddr (which the actor logs with the first packet)
+// only when it differs from the previous datagram's.
+type rtpReader struct {
+	a     *Actor
+	arena readArena
+	last  netip.AddrPort
+}
+
+func (r *rtpReader) handle(batch []udppoll.Datagram) {
+	a := r.a
 	root := a.system.Root
+	now := a.cfg.Now()
+	for _, d := range batch {
+		if d.Truncated {
+			metrics.MediaRejected.With(metrics.RejectedTruncated).Inc()
+			continue
+		}
+		m := r.arena.msg()
+		m.buf, m.arrival = r.arena.copyOf(d.Buf), now.Add(-d.Age) // when it came, not when it was read
+		if d.From != r.last {
+			m.from, r.last = unmapped(d.From), d.From
+		}
+		root.Send(a.self, m)
+	}
+}
+
+// panicked reports a panic of handle as a reader's: the actor fails and its supervisor restarts
+// it, which registers the socket again.
+func (r *rtpReader) panicked(v any) {
+	a := r.a
+	metrics.GoroutinePanics.With("rtp_reader").Inc()
+	a.log.Error("goroutine panicked", "goroutine", "reader", "panic", v, "stack", string(debug.Stack()))
+	a.system.Root.Send(a.self, &readFailed{err: fmt.Errorf("%w: reader: %v", ErrPanicked, v)})
+}
+
+// rtcpLoop reads the RTCP socket until it is closed: a few reports a second, so a goroutine of
+// its own and a fresh copy of each is cheap.
+func (a *Actor) rtcpLoop(conn *net.UDPConn) {
+	defer a.readers.Done()
+	defer a.recoverGoroutine("reader", func(err error) any { return &readFailed{rtcp: true, err: err} })
 	scratch := make([]byte, maxDatagram)
-	var arena readArena
-	var last netip.AddrPort
 	for {
 		n, from, err := conn.ReadFromUDPAddrPort(scratch)
 		if err != nil {
 			if !errors.Is(err, net.ErrClosed) {
-				root.Send(a.self, &readFailed{rtcp: isRTCP, err: err})
+				a.system.Root.Send(a.self, &readFailed{rtcp: true, err: err})
 			}
 			return
 		}
-		if isRTCP {
-			// A few reports a second at most: a fresh address each is cheap.
-			root.Send(a.self, &rtcpRead{buf: append([]byte(nil), scratch[:n]...), from: unmapped(from)})
-			continue
-		}
-		m := arena.msg()
-		m.buf, m.arrival = arena.copyOf(scratch[:n]), a.cfg.Now()
-		if from != last {
-			m.from, last = unmapped(from), from
-		}
-		root.Send(a.self, m)
+		a.system.Root.Send(a.self, &rtcpRead{buf: append([]byte(nil), scratch[:n]...), from: unmapped(from)})
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/sipcast/sipcast/actors/rtp"
+	"github.com/sipcast/sipcast/internal/udppoll"
 	"github.com/sipcast/sipcast/media/jitter"
 	"github.com/sipcast/sipcast/media/transcode"
 	"github.com/sipcast/sipcast/protocol/sdp"
@@ -17,6 +18,7 @@ type MediaConfig struct {
 	VideoCodecs      string        `yaml:"video_codecs"`       // h264,vp8: the offer's video formats, in order
 	RTPJitterBuffer  bool          `yaml:"rtp_jitter_buffer"`  // true: reorder and dedupe incoming RTP (the spec's rtp_in_buffer)
 	RTPJitterDepth   time.Duration `yaml:"rtp_jitter_depth"`   // 100ms: longest wait for a missing packet
+	RTPReadInterval  time.Duration `yaml:"rtp_read_interval"`  // 5ms: pause between the rounds that read every RTP socket
 	VideoBitrate     int           `yaml:"video_bitrate"`      // 1000000 bit/s: H.264 made from VP8
 	VideoPreset      string        `yaml:"video_preset"`       // veryfast: x264 preset of that H.264
 	VideoKeyInterval time.Duration `yaml:"video_key_interval"` // 2s: IDR interval of that H.264, and the longest a device's H.264 goes without one before PLI
@@ -26,7 +28,7 @@ func defaultMedia() MediaConfig {
 	return MediaConfig{
 		// G.711 and Speex first: RTMP can carry them untranscoded (rtmp_audio), H.264 likewise.
 		AudioCodecs: "pcma,pcmu,speex,opus", VideoCodecs: "h264,vp8",
-		RTPJitterBuffer: true, RTPJitterDepth: jitter.DefaultDepth,
+		RTPJitterBuffer: true, RTPJitterDepth: jitter.DefaultDepth, RTPReadInterval: udppoll.DefaultInterval,
 		VideoBitrate: transcode.DefaultBitrate, VideoPreset: transcode.DefaultPreset,
 		VideoKeyInterval: transcode.DefaultKeyInterval,
 	}
@@ -39,6 +41,7 @@ func (c *Config) mediaSettings() []setting {
 		{"SIPCAST_VIDEO_CODECS", "video-codecs", "video codecs offered, in order: h264 (modes 1 and 0), vp8", &m.VideoCodecs},
 		{"SIPCAST_RTP_JITTER_BUFFER", "rtp-jitter-buffer", "reorder incoming RTP, drop duplicates, NACK/PLI on loss", &m.RTPJitterBuffer},
 		{"SIPCAST_RTP_JITTER_DEPTH", "rtp-jitter-depth", "longest wait of the jitter buffer for a missing packet", &m.RTPJitterDepth},
+		{"SIPCAST_RTP_READ_INTERVAL", "rtp-read-interval", "pause between the rounds in which one goroutine reads every call's RTP socket (0-20ms; 0: read as each packet comes, at more CPU)", &m.RTPReadInterval},
 		{"SIPCAST_VIDEO_BITRATE", "video-bitrate", "bitrate of the H.264 transcoded from VP8, bit/s", &m.VideoBitrate},
 		{"SIPCAST_VIDEO_PRESET", "video-preset", "x264 preset of the H.264 transcoded from VP8 (ultrafast halves the CPU)", &m.VideoPreset},
 		{"SIPCAST_VIDEO_KEY_INTERVAL", "video-key-interval", "IDR interval of the H.264 made from VP8; a device's H.264 without one for that long is asked for one (PLI); 0: off", &m.VideoKeyInterval},
@@ -61,9 +64,14 @@ func (c MediaConfig) callMedia() (callMedia, error) {
 	if err != nil {
 		return callMedia{}, fmt.Errorf("video_codecs %q: %w", c.VideoCodecs, err)
 	}
+	poller, err := udppoll.New(c.RTPReadInterval)
+	if err != nil {
+		return callMedia{}, fmt.Errorf("rtp_read_interval %v: want 0-%v", c.RTPReadInterval, udppoll.MaxInterval)
+	}
 	return callMedia{
 		audio: audio, video: video,
-		rtp:     rtp.MediaOptions{JitterOff: !c.RTPJitterBuffer, JitterDepth: c.RTPJitterDepth, KeyInterval: c.VideoKeyInterval},
+		rtp: rtp.MediaOptions{JitterOff: !c.RTPJitterBuffer, JitterDepth: c.RTPJitterDepth,
+			KeyInterval: c.VideoKeyInterval, Poller: poller},
 		encoder: transcode.VideoConfig{Bitrate: c.VideoBitrate, Preset: c.VideoPreset, KeyInterval: c.VideoKeyInterval},
 	}, nil
 }

@@ -54,6 +54,14 @@ func TestMediaConfig(t *testing.T) {
 		{name: "unknown codec", env: map[string]string{"SIPCAST_AUDIO_CODECS": "pcmu,g729"}, err: "audio_codecs"},
 		{name: "video codec on audio", env: map[string]string{"SIPCAST_AUDIO_CODECS": "vp8"}, err: "audio_codecs"},
 		{name: "no video codec", env: map[string]string{"SIPCAST_VIDEO_CODECS": ","}, err: "video_codecs"},
+		{name: "read interval", env: map[string]string{"SIPCAST_RTP_READ_INTERVAL": "0"},
+			check: func(t *testing.T, m callMedia) {
+				if m.rtp.Poller == nil {
+					t.Fatal("no poller")
+				}
+			}},
+		{name: "read interval too long", env: map[string]string{"SIPCAST_RTP_READ_INTERVAL": "50ms"}, err: "rtp_read_interval"},
+		{name: "read interval negative", env: map[string]string{"SIPCAST_RTP_READ_INTERVAL": "-1ms"}, err: "rtp_read_interval"},
 		{name: "depth too long", env: map[string]string{"SIPCAST_RTP_JITTER_DEPTH": "5s"}, err: "rtp_jitter_depth"},
 		{name: "bad preset", env: map[string]string{"SIPCAST_VIDEO_PRESET": "placebo"}, err: "video_preset"},
 		{name: "bitrate too low", env: map[string]string{"SIPCAST_VIDEO_BITRATE": "1000"}, err: "video_bitrate"},

@@ -66,6 +66,7 @@ var (
 const (
 	RejectedH264Params = "h264_params"
 	RejectedVP8        = "vp8"
+	RejectedTruncated  = "rtp_truncated" // an RTP datagram longer than sipcast reads (9,000 bytes)
 )
 
 // Write writes every process-wide family. The REST layer adds what it asks the engine for
