@@ -28,7 +28,9 @@ var ageCases = []struct {
 	want time.Duration
 }{
 	{"none", func(time.Time) []byte { return nil }, 0},
-	{"3 ms ago", func(now time.Time) []byte { return stamp(unix.SOL_SOCKET, unix.SCM_TIMESTAMPNS, now.Add(-3*time.Millisecond)) }, 3 * time.Millisecond},
+	{"3 ms ago", func(now time.Time) []byte {
+		return stamp(unix.SOL_SOCKET, unix.SCM_TIMESTAMPNS, now.Add(-3*time.Millisecond))
+	}, 3 * time.Millisecond},
 	{"in the future (clock stepped back)", func(now time.Time) []byte { return stamp(unix.SOL_SOCKET, unix.SCM_TIMESTAMPNS, now.Add(time.Hour)) }, 0},
 	{"an hour ago (clock stepped on)", func(now time.Time) []byte { return stamp(unix.SOL_SOCKET, unix.SCM_TIMESTAMPNS, now.Add(-time.Hour)) }, maxAge},
 	{"another message", func(now time.Time) []byte { return stamp(unix.SOL_IP, unix.IP_TTL, now.Add(-time.Millisecond)) }, 0},

@@ -53,7 +53,6 @@ type reg struct {
 	onPanic func(any)
 	readFn  func(fd uintptr) // read as a func value made once: no allocation per read
 	n       int              // datagrams the last read took
-	errno   syscall.Errno
 	p       *Poller
 }
 
@@ -215,7 +214,7 @@ func (p *Poller) round(epfd int, events []unix.EpollEvent) {
 // drain reads one socket's waiting datagrams and delivers them.
 func (p *Poller) drain(r *reg) {
 	for range maxReadsPerRound {
-		r.n, r.errno = 0, 0
+		r.n = 0
 		if err := r.raw.Control(r.readFn); err != nil {
 			// Closed without Remove: it left the epoll set as it closed; forget it here too.
 			delete(p.regs, r.fd)
@@ -259,7 +258,6 @@ func (r *reg) read(fd uintptr) {
 		if e == 0 {
 			r.n = int(n)
 		}
-		r.errno = e
 		return
 	}
 }

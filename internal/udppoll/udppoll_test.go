@@ -58,6 +58,23 @@ func (c *collector) waitFor(t *testing.T, n int) []Datagram {
 	return got
 }
 
+// collected registers a fresh socket with a fresh poller, its datagrams kept by a collector,
+// and returns the socket, one to send from and the collector.
+func collected(t *testing.T, interval time.Duration) (conn, from *net.UDPConn, c *collector) {
+	t.Helper()
+	p, err := New(interval)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, from, c = listen(t, "127.0.0.1:0"), listen(t, "127.0.0.1:0"), &collector{}
+	r, err := p.Add(conn, c.handle, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.Remove)
+	return conn, from, c
+}
+
 func send(t testing.TB, from, to *net.UDPConn, payloads ...[]byte) {
 	t.Helper()
 	for _, b := range payloads {
@@ -135,17 +152,7 @@ func TestDeliversEachSocketsDatagrams(t *testing.T) {
 // datagrams, which is the point of the package.
 func TestBatchesWhatArrivesDuringThePause(t *testing.T) {
 	leak.CheckGoroutines(t, 2*time.Second)
-	p, err := New(MaxInterval)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, from := listen(t, "127.0.0.1:0"), listen(t, "127.0.0.1:0")
-	var c collector
-	r, err := p.Add(conn, c.handle, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Remove()
+	conn, from, c := collected(t, MaxInterval)
 	const n = 50
 	for i := range n {
 		send(t, from, conn, []byte{byte(i)})
@@ -166,14 +173,7 @@ func TestBatchesWhatArrivesDuringThePause(t *testing.T) {
 // A datagram longer than MaxDatagram is cut and says so.
 func TestTruncated(t *testing.T) {
 	leak.CheckGoroutines(t, 2*time.Second)
-	p, _ := New(0)
-	conn, from := listen(t, "127.0.0.1:0"), listen(t, "127.0.0.1:0")
-	var c collector
-	r, err := p.Add(conn, c.handle, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Remove()
+	conn, from, c := collected(t, 0)
 	send(t, from, conn, make([]byte, MaxDatagram+100), []byte("next"))
 	got := c.waitFor(t, 2)
 	if !got[0].Truncated || len(got[0].Buf) != MaxDatagram {
