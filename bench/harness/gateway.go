@@ -11,10 +11,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/sipcast/sipcast/bench/peers"
+	"github.com/sipcast/sipcast/internal/metrics"
 	"github.com/sipcast/sipcast/internal/testutil"
 	"github.com/sipcast/sipcast/protocol/callapi"
 )
@@ -98,6 +101,65 @@ func (g *gateway) post(ctx context.Context, path string, body any) (int, []byte,
 	defer res.Body.Close()
 	out, err := io.ReadAll(res.Body)
 	return res.StatusCode, out, err
+}
+
+// pollCounters reads the RTP poller's counters from /metrics.
+func (g *gateway) pollCounters(ctx context.Context) (pollCounters, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(g.rest, "/rest-api")+"/metrics", nil)
+	if err != nil {
+		return pollCounters{}, err
+	}
+	res, err := g.http.Do(req)
+	if err != nil {
+		return pollCounters{}, err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return pollCounters{}, err
+	}
+	if res.StatusCode != http.StatusOK {
+		return pollCounters{}, fmt.Errorf("%w: /metrics %d", ErrHTTP, res.StatusCode)
+	}
+	samples, err := metrics.Parse(string(body))
+	if err != nil {
+		return pollCounters{}, err
+	}
+	var c pollCounters
+	for name, v := range map[string]*float64{
+		"sipcast_rtp_poll_rounds_total": &c.rounds, "sipcast_rtp_poll_reads_total": &c.reads,
+		"sipcast_rtp_poll_datagrams_total": &c.datagrams,
+	} {
+		s, ok := samples[name]
+		if !ok {
+			return pollCounters{}, fmt.Errorf("/metrics has no %s", name)
+		}
+		if *v, err = strconv.ParseFloat(s, 64); err != nil {
+			return pollCounters{}, fmt.Errorf("/metrics %s: %w", name, err)
+		}
+	}
+	c.at = time.Now()
+	return c, nil
+}
+
+// pollCounters is one reading of the poller's counters.
+type pollCounters struct {
+	rounds, reads, datagrams float64
+	at                       time.Time
+}
+
+// figures turns two readings into the hold's batching figures.
+func (c pollCounters) figures(end pollCounters, calls int) *PollFigures {
+	secs := end.at.Sub(c.at).Seconds()
+	rounds, reads, datagrams := end.rounds-c.rounds, end.reads-c.reads, end.datagrams-c.datagrams
+	if secs <= 0 || rounds <= 0 || reads <= 0 || calls <= 0 {
+		return nil
+	}
+	return &PollFigures{
+		ReadsPerCallSecond: round(reads/secs/float64(calls), 1), DatagramsPerRead: round(datagrams/reads, 2),
+		ReadsPerRound: round(reads/rounds, 1), RoundsPerSecond: round(rounds/secs, 1),
+		DatagramsPerCallSec: round(datagrams/secs/float64(calls), 1),
+	}
 }
 
 // startup places a call; it returns once sipcast has accepted it (PENDING).

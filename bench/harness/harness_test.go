@@ -170,3 +170,27 @@ func TestOutsiders(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 }
+
+func TestPollFigures(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	start := pollCounters{rounds: 100, reads: 1000, datagrams: 1400, at: t0}
+	for _, tc := range []struct {
+		name  string
+		end   pollCounters
+		calls int
+		want  *PollFigures
+	}{
+		{"ten seconds of 100 calls", pollCounters{rounds: 1750, reads: 76000, datagrams: 107800, at: t0.Add(10 * time.Second)}, 100,
+			&PollFigures{ReadsPerCallSecond: 75, DatagramsPerRead: 1.42, ReadsPerRound: 45.5, RoundsPerSecond: 165, DatagramsPerCallSec: 106.4}},
+		{"no round in between", pollCounters{rounds: 100, reads: 1000, datagrams: 1400, at: t0.Add(time.Second)}, 10, nil},
+		{"no time in between", pollCounters{rounds: 200, reads: 2000, datagrams: 2400, at: t0}, 10, nil},
+		{"no call", pollCounters{rounds: 200, reads: 2000, datagrams: 2400, at: t0.Add(time.Second)}, 0, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := start.figures(tc.end, tc.calls)
+			if (got == nil) != (tc.want == nil) || (got != nil && *got != *tc.want) {
+				t.Errorf("figures = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}

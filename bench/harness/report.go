@@ -121,6 +121,19 @@ type MediaFigures struct {
 	// UDP is the kernel's system-wide UDP counters over the phase:
 	// RcvbufErrors are datagrams dropped on full socket buffers.
 	UDP udpCounters `json:"udp"`
+	// Poll is what sipcast's RTP poller did during the hold (from /metrics); nil where the
+	// gateway does not expose it.
+	Poll *PollFigures `json:"poll,omitempty"`
+}
+
+// PollFigures are the RTP poller's batching during the hold: how many datagrams each read
+// (recvmmsg) took and how many sockets each round read.
+type PollFigures struct {
+	ReadsPerCallSecond  float64 `json:"readsPerCallSecond"`
+	DatagramsPerRead    float64 `json:"datagramsPerRead"`
+	ReadsPerRound       float64 `json:"readsPerRound"`
+	RoundsPerSecond     float64 `json:"roundsPerSecond"`
+	DatagramsPerCallSec float64 `json:"datagramsPerCallSecond"`
 }
 
 // Resources is a point-in-time count; -1 means not measured.

@@ -92,6 +92,7 @@ func runSipcast(ctx context.Context, e *env, bin string) (*Side, error) {
 		return nil, err
 	}
 	ctxStart := e.readContext()
+	pollStart, pollErr := g.pollCounters(ctx)
 	stopPerf := startPerf(cfg.Perf, g.pid(), cfg.Hold)
 	side.During = hold(ctx, cfg.Hold, g, calls)
 	holdEnd, err := ReadUsage(g.pid())
@@ -99,6 +100,15 @@ func runSipcast(ctx context.Context, e *env, bin string) (*Side, error) {
 		return nil, err
 	}
 	ctxEnd := e.readContext()
+	if pollErr == nil {
+		var pollEnd pollCounters
+		if pollEnd, pollErr = g.pollCounters(ctx); pollErr == nil {
+			side.Media.Poll = pollStart.figures(pollEnd, len(calls.running()))
+		}
+	}
+	if pollErr != nil {
+		side.Errors = append(side.Errors, "poller counters: "+pollErr.Error())
+	}
 	if err := stopPerf(); err != nil {
 		side.Errors = append(side.Errors, "perf: "+err.Error())
 	}

@@ -58,6 +58,18 @@ func (r *Report) PrintTable(w io.Writer) {
 		}
 		return fmt.Sprintf("%d/%d", x.Media.RTPPackets["audio"], x.Media.RTPPackets["video"])
 	}, "")
+	row("RTP reads per call-second, datagrams per read", func(x *Side) string {
+		if x.Media.Poll == nil {
+			return "-"
+		}
+		return fmt.Sprintf("%.1f, %.2f", x.Media.Poll.ReadsPerCallSecond, x.Media.Poll.DatagramsPerRead)
+	}, "")
+	row("RTP poll rounds/s, reads per round", func(x *Side) string {
+		if x.Media.Poll == nil {
+			return "-"
+		}
+		return fmt.Sprintf("%.1f, %.1f", x.Media.Poll.RoundsPerSecond, x.Media.Poll.ReadsPerRound)
+	}, "")
 	row("UDP drops (rcvbuf/in errors)", func(x *Side) string {
 		return fmt.Sprintf("%d/%d", x.Media.UDP.RcvbufErrors, x.Media.UDP.InErrors)
 	}, "")

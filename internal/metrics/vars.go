@@ -60,6 +60,11 @@ var (
 	// ConnsRefused counts connections closed at once because a listener's total or per-source
 	// cap was reached, by listener.
 	ConnsRefused CounterVec
+
+	// RTPPollRounds, RTPPollReads and RTPPollDatagrams count the RTP poller's rounds, its
+	// recvmmsg calls and the datagrams they took (internal/udppoll): datagrams per read and reads
+	// per round are what its batching achieves.
+	RTPPollRounds, RTPPollReads, RTPPollDatagrams Counter
 )
 
 // Reasons of MediaRejected.
@@ -81,6 +86,9 @@ func Write(out io.Writer) error {
 	w.Sample("sipcast_rtmp_filled_seconds_total", float64(RTMPFilledMillis.Value())/1000)
 	w.CounterVec("sipcast_media_rejected_total", "Frames dropped because their data could not be parsed or was out of range, by reason.",
 		"reason", &MediaRejected, RejectedH264Params, RejectedVP8)
+	w.Counter("sipcast_rtp_poll_rounds_total", "Rounds of the RTP poller (each reads every RTP socket that has datagrams waiting).", &RTPPollRounds)
+	w.Counter("sipcast_rtp_poll_reads_total", "Reads (recvmmsg system calls) of the RTP poller that took at least one datagram.", &RTPPollReads)
+	w.Counter("sipcast_rtp_poll_datagrams_total", "Datagrams the RTP poller read.", &RTPPollDatagrams)
 	w.Counter("sipcast_rtp_strangers_total", "RTP and RTCP packets dropped because they came from a source other than the call's device.", &RTPStrangers)
 	w.CounterVec("sipcast_goroutine_panics_total", "Panics recovered in goroutines actors own, by goroutine.", "goroutine", &GoroutinePanics)
 	w.Counter("sipcast_audio_concealed_packets_total", "Lost audio packets made up by the decoder (Opus FEC/PLC, Speex PLC).", &AudioConcealed)

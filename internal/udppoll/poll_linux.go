@@ -13,6 +13,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sipcast/sipcast/internal/metrics"
 )
 
 // batchSize is the most datagrams one recvmmsg takes from a socket; a socket that had more is
@@ -201,6 +203,7 @@ func (p *Poller) loop(epfd, wakefd int) {
 func (p *Poller) round(epfd int, events []unix.EpollEvent) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	metrics.RTPPollRounds.Inc()
 	for _, ev := range events {
 		if r := p.regs[ev.Fd]; r != nil {
 			p.drain(r)
@@ -223,6 +226,8 @@ func (p *Poller) drain(r *reg) {
 		if r.n == 0 {
 			return // nothing was waiting after all, or a socket error (not ours to report)
 		}
+		metrics.RTPPollReads.Inc()
+		metrics.RTPPollDatagrams.Add(uint64(r.n))
 		now := time.Now()
 		for i := range r.n {
 			h := &p.hdrs[i]

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sipcast/sipcast/bench/leak"
+	"github.com/sipcast/sipcast/internal/metrics"
 	"github.com/sipcast/sipcast/internal/testutil"
 )
 
@@ -153,6 +154,7 @@ func TestDeliversEachSocketsDatagrams(t *testing.T) {
 func TestBatchesWhatArrivesDuringThePause(t *testing.T) {
 	leak.CheckGoroutines(t, 2*time.Second)
 	conn, from, c := collected(t, MaxInterval)
+	rounds, reads, datagrams := metrics.RTPPollRounds.Value(), metrics.RTPPollReads.Value(), metrics.RTPPollDatagrams.Value()
 	const n = 50
 	for i := range n {
 		send(t, from, conn, []byte{byte(i)})
@@ -167,7 +169,13 @@ func TestBatchesWhatArrivesDuringThePause(t *testing.T) {
 	if batches >= n/2 {
 		t.Errorf("%d datagrams came in %d handler calls; want batches", n, batches)
 	}
-	t.Logf("%d datagrams in %d batches", n, batches)
+	// The counters /metrics shows say the same: one read per batch, every datagram counted.
+	rounds, reads, datagrams = metrics.RTPPollRounds.Value()-rounds, metrics.RTPPollReads.Value()-reads, metrics.RTPPollDatagrams.Value()-datagrams
+	if datagrams != n || reads != uint64(batches) || rounds == 0 || rounds > reads {
+		t.Errorf("counted %d rounds, %d reads, %d datagrams; want 1..%d rounds, %d reads, %d datagrams",
+			rounds, reads, datagrams, batches, batches, n)
+	}
+	t.Logf("%d datagrams in %d batches, %d rounds", n, batches, rounds)
 }
 
 // A datagram longer than MaxDatagram is cut and says so.
