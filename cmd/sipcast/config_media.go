@@ -18,7 +18,7 @@ type MediaConfig struct {
 	VideoCodecs      string        `yaml:"video_codecs"`       // h264,vp8: the offer's video formats, in order
 	RTPJitterBuffer  bool          `yaml:"rtp_jitter_buffer"`  // true: reorder and dedupe incoming RTP (the spec's rtp_in_buffer)
 	RTPJitterDepth   time.Duration `yaml:"rtp_jitter_depth"`   // 100ms: longest wait for a missing packet
-	RTPReadInterval  time.Duration `yaml:"rtp_read_interval"`  // 5ms: pause between the rounds that read every RTP socket
+	RTPReadInterval  time.Duration `yaml:"rtp_read_interval"`  // 10ms: pause between the rounds that read every RTP socket
 	VideoBitrate     int           `yaml:"video_bitrate"`      // 1000000 bit/s: H.264 made from VP8
 	VideoPreset      string        `yaml:"video_preset"`       // veryfast: x264 preset of that H.264
 	VideoKeyInterval time.Duration `yaml:"video_key_interval"` // 2s: IDR interval of that H.264, and the longest a device's H.264 goes without one before PLI

@@ -7,7 +7,7 @@
 // socket empty, and on a virtual machine a paravirtualised interrupt enable on each of those
 // kernel entries; at 100 calls that was the larger part of a call's CPU (bench/RESULTS.md, issue
 // 14). One poller that sleeps between rounds pays one wake-up and one read per socket that has
-// data, whatever the number of datagrams. The price is the interval as added latency (5 ms by
+// data, whatever the number of datagrams. The price is the interval as added latency (10 ms by
 // default, against a jitter buffer of 100 ms).
 package udppoll
 
@@ -22,7 +22,7 @@ import (
 const MaxDatagram = 9000
 
 // DefaultInterval is the pause between rounds that sipcast's configuration defaults to.
-const DefaultInterval = 5 * time.Millisecond
+const DefaultInterval = 10 * time.Millisecond
 
 // MaxInterval bounds the pause: beyond it the latency added would be felt, and a socket's
 // receive buffer would have to hold more.
