@@ -87,8 +87,14 @@ type Actor struct {
 	mailDrops *atomic.Uint64
 	seenDrops uint64
 	// writtenPTS is the timeline position of the last frame the writer got out (-1: none yet on
-	// this connection); the distance to what the actor enqueues is the publisher's lag.
-	writtenPTS atomic.Int64
+	// this connection); the distance to what the actor enqueues is the publisher's lag, while
+	// the writer has items left. writtenSeq is the seq of the last item it got out: equal to
+	// enqueuedSeq, the writer has written everything it was given and lags by nothing; caughtUp
+	// is the position of the first frame enqueued then, where the writer stood at live.
+	writtenPTS  atomic.Int64
+	writtenSeq  atomic.Uint64
+	enqueuedSeq uint64
+	caughtUp    time.Duration
 }
 
 // kept is what survives a supervised restart of the publisher: the call sends the tracks once,
@@ -245,6 +251,8 @@ func (a *Actor) handleConnected(ctx actor.Context) {
 	a.items = make(chan item, queueLen)
 	a.writerDone = make(chan struct{})
 	a.writtenPTS.Store(-1)
+	a.writtenSeq.Store(0)
+	a.enqueuedSeq, a.caughtUp = 0, 0
 	go a.writerLoop(client, a.gen, a.items, a.writerDone)
 	a.behavior.Become(a.active)
 	a.written = nil

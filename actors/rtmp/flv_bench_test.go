@@ -44,7 +44,7 @@ func (c *discardConn) Write(m message.Message) error {
 func (c *discardConn) Read() (message.Message, error) { return nil, errors.ErrUnsupported }
 
 // captureAUs depacketises the committed 640x360 capture into access units.
-func captureAUs(b *testing.B) (aus [][][]byte, sps, pps []byte) {
+func captureAUs(b testing.TB) (aus [][][]byte, sps, pps []byte) {
 	pkts, err := clip.ParsePCAP(clip.H264PCAP())
 	if err != nil {
 		b.Fatal(err)

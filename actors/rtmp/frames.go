@@ -73,14 +73,27 @@ func (a *Actor) begin(pts time.Duration) {
 }
 
 // enqueue hands an item to the writer without ever blocking the mailbox. When the queue is full,
-// or the writer lags more than maxLag behind, the frame is dropped and video restarts at the
-// next keyframe (audio pauses until then); memory stays bounded by the queue.
+// or the writer, with items still to write, lags more than maxLag behind, the frame is dropped
+// and video restarts at the next keyframe (audio pauses until then); memory stays bounded by the
+// queue.
+//
+// A writer that has written everything it was given lags by nothing, however old its last frame:
+// after a drop nothing is enqueued until a keyframe, so the last frame written only gets older,
+// and measured against it every later keyframe was dropped too — a stream left ACTIVE that never
+// carried a frame again (found at 250 calls on a saturated box, where the writer took longer to
+// drain its queue than the next keyframe took to come).
 func (a *Actor) enqueue(ctx actor.Context, it item) bool {
-	if w := a.writtenPTS.Load(); it.init == nil && w >= 0 && it.pts-time.Duration(w) > maxLag {
-		return a.drop(ctx, it, "lag")
+	if it.init == nil {
+		if a.writtenSeq.Load() == a.enqueuedSeq {
+			a.caughtUp = it.pts // the writer has nothing left: it stands at live
+		} else if w := a.writtenPTS.Load(); w >= 0 && it.pts-max(time.Duration(w), a.caughtUp) > maxLag {
+			return a.drop(ctx, it, "lag")
+		}
 	}
+	it.seq = a.enqueuedSeq + 1
 	select {
 	case a.items <- it:
+		a.enqueuedSeq = it.seq
 		return true
 	default:
 		return a.drop(ctx, it, "queue full")

@@ -27,6 +27,7 @@ type item struct {
 	video [][]byte
 	audio []byte
 	pts   time.Duration
+	seq   uint64 // the actor's count of items enqueued on this connection, 1 for the first
 }
 
 // size is the media bytes an item carries.
@@ -72,9 +73,8 @@ func (a *Actor) writerLoop(client *gortmplib.Client, gen int, items <-chan item,
 		case it.audio != nil && audio != nil:
 			err = w.WriteG711(audio, it.pts, it.audio)
 		}
-		if err == nil && it.init == nil {
-			a.writtenPTS.Store(int64(it.pts))
-			metrics.RTMPBytes.Add(uint64(it.size()))
+		if err == nil {
+			a.wrote(it)
 		}
 		if err != nil {
 			a.system.Root.Send(a.self, &writeFailed{gen: gen, err: err})
@@ -84,6 +84,15 @@ func (a *Actor) writerLoop(client *gortmplib.Client, gen int, items <-chan item,
 			return
 		}
 	}
+}
+
+// wrote records an item the writer got out, for the actor's lag check (enqueue).
+func (a *Actor) wrote(it item) {
+	if it.init == nil {
+		a.writtenPTS.Store(int64(it.pts))
+		metrics.RTMPBytes.Add(uint64(it.size()))
+	}
+	a.writtenSeq.Store(it.seq)
 }
 
 // newWriter builds a Writer with the tracks of init. Speex has no gortmplib codec: its tags go

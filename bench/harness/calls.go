@@ -134,6 +134,9 @@ func (s *callSet) checkStalls(now time.Time, final bool) {
 			r.lost = "no video at the RTMP server"
 		case v.Frames > 0 && quiet > stallAfter && final:
 			r.lost = fmt.Sprintf("video stopped %v before the end of the hold", quiet.Round(time.Millisecond))
+			if err := r.player.failure(); err != nil {
+				r.lost += fmt.Sprintf(" (the harness's player lost its connection to the RTMP server: %v)", err)
+			}
 		case v.Frames > 0 && quiet > stallAfter && !v.Last.Equal(r.stalledAt):
 			r.stalls++
 			r.stalledAt = v.Last

@@ -120,6 +120,14 @@ func (p *player) stats() (video, audio trackStats) {
 	return p.video, p.audio
 }
 
+// failure is why the player stopped reading, nil while it reads: a stream whose player lost its
+// connection to the RTMP server stopped at the harness's end, not necessarily at sipcast's.
+func (p *player) failure() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.err
+}
+
 // close disconnects and returns the final counts.
 func (p *player) close() (video, audio trackStats) {
 	p.client.Close()
