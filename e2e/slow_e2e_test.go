@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -143,4 +144,51 @@ func metricValue(t *testing.T, g *gateway, name string) float64 {
 	}
 	t.Fatalf("no %s in /metrics:\n%s", name, b)
 	return 0
+}
+
+// An RTMP server that takes nothing for longer than the publisher's 2 s lag limit but less than
+// its 10 s write timeout (nginx stopped with SIGSTOP for ~10 s, its socket buffers full for ~5):
+// frames are dropped while it is away, the connection stays, and once the server reads again the stream goes on at the next
+// keyframe. Until 9475e49 the publisher then measured every keyframe against the last frame
+// written before the pause and dropped it, for the rest of the call, while saying
+// RTMP_STREAM_ACTIVE: this stream carried nothing again.
+func TestE2ERTMPServerPauses(t *testing.T) {
+	requirePeers(t)
+	t.Parallel()
+	ngx := peers.StartNginx(t)
+	sipp := peers.StartSIPpUAS(t, "uas_h264_pcmu_loop.xml")
+	g := startGateway(t)
+	startCall(t, g, sipp, "paused", ngx.URL("live"), "paused", nil)
+	g.waitRTMP("paused", callapi.RTMPStreamActive, 10*time.Second)
+	time.Sleep(2 * time.Second)
+
+	if err := syscall.Kill(ngx.PID(), syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	resumed := false
+	resume := func() {
+		if !resumed {
+			resumed = true
+			_ = syscall.Kill(ngx.PID(), syscall.SIGCONT)
+		}
+	}
+	t.Cleanup(resume) // a failure below must not leave nginx stopped
+	// The kernel's buffers take ~5 s of the stream first; 2 s after they are full the writer
+	// lags too far and the publisher drops. It then waits for a keyframe; staying away 2.5 s more
+	// makes every keyframe after the pause more than 2 s newer than the last frame written.
+	waitLog(t, g, 15*time.Second, `"msg":"frames dropped"`, `"callId":"paused"`, `"why":"lag"`)
+	time.Sleep(2500 * time.Millisecond)
+	resume()
+
+	// A second of pictures in three says the stream carries video again (before the fix: none);
+	// how many depends on where the keyframes fall around the pause and SIPp's loop.
+	frames, stderr, err := peers.DecodeCheck(probeCtx(t, 30*time.Second), ngx.URL("live")+"/paused", 3)
+	if err != nil || frames < 25 {
+		t.Fatalf("after the server paused: %d frames in 3 s, %v\n%s", frames, err, stderr)
+	}
+	c := g.waitRTMP("paused", callapi.RTMPStreamActive, time.Second)
+	if n := metricValue(t, g, "sipcast_rtmp_reconnects_total"); n != 0 {
+		t.Errorf("%v reconnects: the pause was to be ridden out on the same connection", n)
+	}
+	t.Logf("%d frames decoded after the pause; rtmpStreamStatus %s", frames, str(c.RTMPStreamStatus))
 }
