@@ -148,10 +148,10 @@ func metricValue(t *testing.T, g *gateway, name string) float64 {
 
 // An RTMP server that takes nothing for longer than the publisher's 2 s lag limit but less than
 // its 10 s write timeout (nginx stopped with SIGSTOP for ~10 s, its socket buffers full for ~5):
-// frames are dropped while it is away, the connection stays, and once the server reads again the stream goes on at the next
-// keyframe. Until 9475e49 the publisher then measured every keyframe against the last frame
-// written before the pause and dropped it, for the rest of the call, while saying
-// RTMP_STREAM_ACTIVE: this stream carried nothing again.
+// frames are dropped while it is away, the connection stays, and once the server reads again
+// the stream goes on at the next keyframe. Until 9475e49 the publisher then measured every
+// keyframe against the last frame written before the pause and dropped it, for the rest of the
+// call, while saying RTMP_STREAM_ACTIVE: this stream carried nothing again.
 func TestE2ERTMPServerPauses(t *testing.T) {
 	requirePeers(t)
 	t.Parallel()

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -105,7 +104,7 @@ func (g *gateway) post(ctx context.Context, path string, body any) (int, []byte,
 
 // pollCounters reads the RTP poller's counters from /metrics.
 func (g *gateway) pollCounters(ctx context.Context) (pollCounters, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(g.rest, "/rest-api")+"/metrics", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, g.REST+"/metrics", nil)
 	if err != nil {
 		return pollCounters{}, err
 	}
